@@ -12,6 +12,9 @@ pub mod float;
 pub mod ops;
 pub mod poseidon;
 pub mod pubdata;
+pub mod sim;
+pub mod state;
+pub mod store;
 pub mod tree;
 
 pub use account::{Account, AccountId, Balance, Nonce, TokenId};
@@ -22,3 +25,5 @@ pub use ops::{L1Op, L2Op, OpType, QueuedL1Op, SignedL2Op, Transfer, Withdraw};
 pub use poseidon::Poseidon;
 pub use pubdata::CircuitShape;
 pub use tree::{AccountTree, MerklePath};
+pub use state::{Rollup, StateError};
+pub use store::{MemStore, RedbStore, Storage, StoreError};

@@ -118,6 +118,13 @@ impl TreeDelta {
         self.leaves.is_empty() && self.nodes.is_empty()
     }
 
+    /// The delta that undoes this one (before and after swapped).
+    pub fn inverse(mut self) -> TreeDelta {
+        self.leaves.values_mut().for_each(|e| std::mem::swap(&mut e.0, &mut e.1));
+        self.nodes.values_mut().for_each(|e| std::mem::swap(&mut e.0, &mut e.1));
+        self
+    }
+
     /// The delta of `self` followed by `later`.
     pub fn merge(mut self, later: TreeDelta) -> TreeDelta {
         for (k, (b, a)) in later.leaves {

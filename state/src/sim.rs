@@ -1,0 +1,190 @@
+//! A deterministic workload generator: keys, L1 queue entries and valid
+//! signed L2 operations from a seed. The demo, the benchmarks and the tests
+//! drive the state machine with it; an operator never needs it.
+
+use std::collections::HashMap;
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use crate::account::{AccountId, Balance, Nonce, TokenId};
+use crate::eddsa::PrivateKey;
+use crate::ops::{L1Op, L2Op, PackedPubkey, QueuedL1Op, SignedL2Op, Transfer, Withdraw};
+use crate::tree::AccountTree;
+
+/// Generates operations for a set of accounts it holds the keys of.
+pub struct Workload {
+    rng: StdRng,
+    chain_id: u32,
+    keys: HashMap<AccountId, PrivateKey>,
+    next_serial: u64,
+    next_idx: AccountId,
+}
+
+impl Workload {
+    /// A generator seeded with `seed`, for rollup instance `chain_id`.
+    pub fn new(seed: u64, chain_id: u32) -> Self {
+        Self {
+            rng: StdRng::seed_from_u64(seed),
+            chain_id,
+            keys: HashMap::new(),
+            next_serial: 0,
+            next_idx: 0,
+        }
+    }
+
+    /// The rollup instance id the generator signs for.
+    pub fn chain_id(&self) -> u32 {
+        self.chain_id
+    }
+
+    /// The key of an account created by this generator.
+    pub fn key(&self, idx: AccountId) -> Option<&PrivateKey> {
+        self.keys.get(&idx)
+    }
+
+    /// Accounts created so far, in index order.
+    pub fn accounts(&self) -> Vec<AccountId> {
+        let mut v: Vec<AccountId> = self.keys.keys().copied().collect();
+        v.sort_unstable();
+        v
+    }
+
+    /// The serial the next queued L1 op gets.
+    pub fn next_serial(&self) -> u64 {
+        self.next_serial
+    }
+
+    /// Queues an L1 op with the next serial.
+    pub fn queue(&mut self, op: L1Op) -> QueuedL1Op {
+        let q = QueuedL1Op {
+            serial: self.next_serial,
+            op,
+        };
+        self.next_serial += 1;
+        q
+    }
+
+    /// Queues a DepositNew of `amount` of `token` at the next index, with a fresh key.
+    pub fn deposit_new(&mut self, token: TokenId, amount: Balance) -> QueuedL1Op {
+        let mut seed = [0u8; 32];
+        self.rng.fill(&mut seed);
+        let key = PrivateKey::from_bytes(seed);
+        let idx = self.next_idx;
+        self.next_idx += 1;
+        let pubkey = PackedPubkey::from(&key.public());
+        self.keys.insert(idx, key);
+        self.queue(L1Op::DepositNew {
+            idx,
+            pubkey,
+            token,
+            amount,
+        })
+    }
+
+    /// Signs a transfer with `from`'s key (which must be one of ours).
+    pub fn transfer(
+        &self,
+        from: AccountId,
+        to: AccountId,
+        amount: Balance,
+        fee: Balance,
+        nonce: Nonce,
+    ) -> Option<SignedL2Op> {
+        let key = self.keys.get(&from)?;
+        Some(
+            L2Op::Transfer(Transfer {
+                from,
+                to,
+                amount,
+                fee,
+                nonce,
+            })
+            .sign(key, self.chain_id),
+        )
+    }
+
+    /// Signs a withdrawal with `from`'s key.
+    pub fn withdraw(
+        &self,
+        from: AccountId,
+        amount: Balance,
+        fee: Balance,
+        nonce: Nonce,
+    ) -> Option<SignedL2Op> {
+        let key = self.keys.get(&from)?;
+        Some(
+            L2Op::Withdraw(Withdraw {
+                from,
+                amount,
+                fee,
+                nonce,
+            })
+            .sign(key, self.chain_id),
+        )
+    }
+
+    /// Up to `n` valid transfers between our accounts of `token` in `tree`,
+    /// with fees only when `token == fee_token`. Balances and nonces are
+    /// tracked across the returned operations, so they apply in order.
+    pub fn random_transfers(
+        &mut self,
+        tree: &AccountTree,
+        n: usize,
+        token: TokenId,
+        fee_token: TokenId,
+    ) -> Vec<SignedL2Op> {
+        let mut local: HashMap<AccountId, (Balance, Nonce)> = self
+            .accounts()
+            .into_iter()
+            .filter_map(|i| {
+                tree.get(i)
+                    .filter(|a| a.token == token)
+                    .map(|a| (i, (a.balance, a.nonce)))
+            })
+            .collect();
+        let ids: Vec<AccountId> = {
+            let mut v: Vec<AccountId> = local.keys().copied().collect();
+            v.sort_unstable();
+            v
+        };
+        let mut out = Vec::new();
+        if ids.is_empty() {
+            return out;
+        }
+        for _ in 0..n * 4 {
+            if out.len() == n {
+                break;
+            }
+            let from = ids[self.rng.gen_range(0..ids.len())];
+            let to = ids[self.rng.gen_range(0..ids.len())];
+            let (bal, nonce) = local[&from];
+            let fee: Balance = if token == fee_token {
+                self.rng.gen_range(0..3)
+            } else {
+                0
+            };
+            if bal <= fee || nonce == Nonce::MAX {
+                continue;
+            }
+            // Amounts below 2^35 are always exact in float40.
+            let max = (bal - fee).min((1 << 35) - 1);
+            let amount = self.rng.gen_range(0..=max);
+            let to_before = if to == from {
+                bal - amount - fee
+            } else {
+                local[&to].0
+            };
+            if to_before.checked_add(amount).is_none() {
+                continue;
+            }
+            if let Some(op) = self.transfer(from, to, amount, fee, nonce) {
+                local.insert(from, (bal - amount - fee, nonce + 1));
+                let t = local[&to];
+                local.insert(to, (t.0 + amount, t.1));
+                out.push(op);
+            }
+        }
+        out
+    }
+}

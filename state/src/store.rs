@@ -1,0 +1,386 @@
+//! Persistence behind a small trait: [`RedbStore`] (durable, crash-safe) and
+//! [`MemStore`] (tests). A store holds the tree's leaves and nodes, one
+//! [`BatchRecord`] and one [`TreeDelta`] per batch (so batches can be undone
+//! down to the last L1-verified one), and a [`Meta`] row. Each batch is one
+//! write transaction with a durable commit: after a crash the store holds
+//! either all of a batch or none of it.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+
+use crate::account::Account;
+use crate::batch::BatchConfig;
+use crate::field::Fr;
+use crate::tree::{NodeKey, TreeDelta};
+
+/// Why the store failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database engine failed (I/O, corruption detected by redb, ...).
+    #[error("store {op}: {source}")]
+    Backend {
+        /// What the store was doing.
+        op: &'static str,
+        /// The engine's error.
+        #[source]
+        source: Box<redb::Error>,
+    },
+    /// A stored value does not decode.
+    #[error("store: cannot decode {what}: {detail}")]
+    Decode {
+        /// Which value.
+        what: &'static str,
+        /// The decoder's message.
+        detail: String,
+    },
+    /// A value could not be encoded.
+    #[error("store: cannot encode {what}: {detail}")]
+    Encode {
+        /// Which value.
+        what: &'static str,
+        /// The encoder's message.
+        detail: String,
+    },
+}
+
+/// State-wide facts kept next to the tree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Meta {
+    /// Tree depth.
+    pub depth: u8,
+    /// Number of the last applied batch (0 = genesis).
+    pub last_batch: u64,
+    /// Serial of the next L1 queue entry to consume.
+    pub l1_next: u64,
+    /// Root after the last batch.
+    #[serde(with = "crate::field::serde_fr")]
+    pub root: Fr,
+}
+
+/// What the store keeps of each applied batch.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchRecord {
+    /// Batch number.
+    pub number: u64,
+    /// The configuration it was built with.
+    pub config: BatchConfig,
+    /// Root before.
+    #[serde(with = "crate::field::serde_fr")]
+    pub old_root: Fr,
+    /// Root after.
+    #[serde(with = "crate::field::serde_fr")]
+    pub new_root: Fr,
+    /// L1 queue serial before the batch.
+    pub l1_next_before: u64,
+    /// L1 queue serial after the batch.
+    pub l1_next_after: u64,
+    /// The published bytes.
+    pub pubdata: Vec<u8>,
+}
+
+/// Everything a store holds, read at open.
+#[derive(Clone, Debug, Default)]
+pub struct Snapshot {
+    /// Meta row (`None` for a fresh store).
+    pub meta: Option<Meta>,
+    /// Non-empty leaves.
+    pub leaves: Vec<(u64, Account)>,
+    /// Non-empty nodes.
+    pub nodes: Vec<(NodeKey, Fr)>,
+}
+
+/// A rollup state store. Every mutating call is atomic.
+pub trait Storage {
+    /// Reads everything (leaves, nodes, meta).
+    fn load(&self) -> Result<Snapshot, StoreError>;
+    /// Writes the meta row of a fresh store.
+    fn init(&mut self, meta: &Meta) -> Result<(), StoreError>;
+    /// Persists one batch: the delta's `after` values, the record, the delta
+    /// itself (for undo) and the new meta, in one durable transaction.
+    fn commit_batch(
+        &mut self,
+        record: &BatchRecord,
+        delta: &TreeDelta,
+        meta: &Meta,
+    ) -> Result<(), StoreError>;
+    /// Undoes every batch after `to_batch`: writes `undo`'s `after` values,
+    /// deletes those batches' records and deltas, writes `meta`; one transaction.
+    fn revert(&mut self, to_batch: u64, undo: &TreeDelta, meta: &Meta) -> Result<(), StoreError>;
+    /// The record of batch `number`.
+    fn batch_record(&self, number: u64) -> Result<Option<BatchRecord>, StoreError>;
+    /// The delta of batch `number`.
+    fn batch_delta(&self, number: u64) -> Result<Option<TreeDelta>, StoreError>;
+}
+
+fn encode<T: Serialize>(what: &'static str, v: &T) -> Result<Vec<u8>, StoreError> {
+    bincode::serde::encode_to_vec(v, bincode::config::standard()).map_err(|e| {
+        StoreError::Encode {
+            what,
+            detail: e.to_string(),
+        }
+    })
+}
+
+fn decode<T: DeserializeOwned>(what: &'static str, b: &[u8]) -> Result<T, StoreError> {
+    match bincode::serde::decode_from_slice(b, bincode::config::standard()) {
+        Ok((v, n)) if n == b.len() => Ok(v),
+        Ok((_, n)) => Err(StoreError::Decode {
+            what,
+            detail: format!("{} trailing bytes", b.len() - n),
+        }),
+        Err(e) => Err(StoreError::Decode {
+            what,
+            detail: e.to_string(),
+        }),
+    }
+}
+
+/// An in-memory store for tests: same semantics, no durability.
+#[derive(Clone, Debug, Default)]
+pub struct MemStore {
+    meta: Option<Meta>,
+    leaves: BTreeMap<u64, Account>,
+    nodes: BTreeMap<NodeKey, Fr>,
+    records: BTreeMap<u64, BatchRecord>,
+    deltas: BTreeMap<u64, TreeDelta>,
+}
+
+impl MemStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn write_after(&mut self, d: &TreeDelta) {
+        for (i, (_, a)) in &d.leaves {
+            match a {
+                Some(acc) => self.leaves.insert(*i, *acc),
+                None => self.leaves.remove(i),
+            };
+        }
+        for (k, (_, a)) in &d.nodes {
+            match a {
+                Some(v) => self.nodes.insert(*k, *v),
+                None => self.nodes.remove(k),
+            };
+        }
+    }
+}
+
+impl Storage for MemStore {
+    fn load(&self) -> Result<Snapshot, StoreError> {
+        Ok(Snapshot {
+            meta: self.meta,
+            leaves: self.leaves.iter().map(|(i, a)| (*i, *a)).collect(),
+            nodes: self.nodes.iter().map(|(k, v)| (*k, *v)).collect(),
+        })
+    }
+
+    fn init(&mut self, meta: &Meta) -> Result<(), StoreError> {
+        self.meta = Some(*meta);
+        Ok(())
+    }
+
+    fn commit_batch(
+        &mut self,
+        record: &BatchRecord,
+        delta: &TreeDelta,
+        meta: &Meta,
+    ) -> Result<(), StoreError> {
+        self.write_after(delta);
+        self.records.insert(record.number, record.clone());
+        self.deltas.insert(record.number, delta.clone());
+        self.meta = Some(*meta);
+        Ok(())
+    }
+
+    fn revert(&mut self, to_batch: u64, undo: &TreeDelta, meta: &Meta) -> Result<(), StoreError> {
+        self.write_after(undo);
+        self.records.retain(|n, _| *n <= to_batch);
+        self.deltas.retain(|n, _| *n <= to_batch);
+        self.meta = Some(*meta);
+        Ok(())
+    }
+
+    fn batch_record(&self, number: u64) -> Result<Option<BatchRecord>, StoreError> {
+        Ok(self.records.get(&number).cloned())
+    }
+
+    fn batch_delta(&self, number: u64) -> Result<Option<TreeDelta>, StoreError> {
+        Ok(self.deltas.get(&number).cloned())
+    }
+}
+
+const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+const LEAVES: TableDefinition<u64, &[u8]> = TableDefinition::new("leaves");
+const NODES: TableDefinition<(u8, u64), &[u8]> = TableDefinition::new("nodes");
+const BATCHES: TableDefinition<u64, &[u8]> = TableDefinition::new("batches");
+const DELTAS: TableDefinition<u64, &[u8]> = TableDefinition::new("deltas");
+
+/// The durable store: one redb file.
+pub struct RedbStore {
+    db: Database,
+}
+
+fn backend<E: Into<redb::Error>>(op: &'static str) -> impl FnOnce(E) -> StoreError {
+    move |e| StoreError::Backend {
+        op,
+        source: Box::new(e.into()),
+    }
+}
+
+impl RedbStore {
+    /// Opens (or creates) the store at `path`.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let db = Database::create(path).map_err(backend("open"))?;
+        let txn = db.begin_write().map_err(backend("open"))?;
+        {
+            // Create every table so readers never meet a missing one.
+            txn.open_table(META).map_err(backend("open"))?;
+            txn.open_table(LEAVES).map_err(backend("open"))?;
+            txn.open_table(NODES).map_err(backend("open"))?;
+            txn.open_table(BATCHES).map_err(backend("open"))?;
+            txn.open_table(DELTAS).map_err(backend("open"))?;
+        }
+        txn.commit().map_err(backend("open"))?;
+        Ok(Self { db })
+    }
+
+    fn write_after(txn: &redb::WriteTransaction, d: &TreeDelta) -> Result<(), StoreError> {
+        let mut leaves = txn.open_table(LEAVES).map_err(backend("write leaves"))?;
+        for (i, (_, a)) in &d.leaves {
+            match a {
+                Some(acc) => {
+                    leaves
+                        .insert(*i, encode("account", acc)?.as_slice())
+                        .map_err(backend("write leaf"))?;
+                }
+                None => {
+                    leaves.remove(*i).map_err(backend("remove leaf"))?;
+                }
+            }
+        }
+        let mut nodes = txn.open_table(NODES).map_err(backend("write nodes"))?;
+        for (k, (_, a)) in &d.nodes {
+            match a {
+                Some(v) => {
+                    nodes
+                        .insert(*k, crate::field::fr_to_be_bytes(v).as_slice())
+                        .map_err(backend("write node"))?;
+                }
+                None => {
+                    nodes.remove(*k).map_err(backend("remove node"))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn write_meta(txn: &redb::WriteTransaction, meta: &Meta) -> Result<(), StoreError> {
+        let mut t = txn.open_table(META).map_err(backend("write meta"))?;
+        t.insert("meta", encode("meta", meta)?.as_slice())
+            .map_err(backend("write meta"))?;
+        Ok(())
+    }
+
+    fn get<K: redb::Key + 'static, T: DeserializeOwned>(
+        &self,
+        table: TableDefinition<K, &[u8]>,
+        key: K::SelfType<'_>,
+        what: &'static str,
+    ) -> Result<Option<T>, StoreError> {
+        let txn = self.db.begin_read().map_err(backend("read"))?;
+        let t = txn.open_table(table).map_err(backend("read"))?;
+        match t.get(key).map_err(backend("read"))? {
+            Some(v) => decode(what, v.value()).map(Some),
+            None => Ok(None),
+        }
+    }
+}
+
+impl Storage for RedbStore {
+    fn load(&self) -> Result<Snapshot, StoreError> {
+        let txn = self.db.begin_read().map_err(backend("load"))?;
+        let meta = {
+            let t = txn.open_table(META).map_err(backend("load meta"))?;
+            match t.get("meta").map_err(backend("load meta"))? {
+                Some(v) => Some(decode("meta", v.value())?),
+                None => None,
+            }
+        };
+        let mut leaves = Vec::new();
+        let t = txn.open_table(LEAVES).map_err(backend("load leaves"))?;
+        for row in t.iter().map_err(backend("load leaves"))? {
+            let (k, v) = row.map_err(backend("load leaves"))?;
+            leaves.push((k.value(), decode("account", v.value())?));
+        }
+        let mut nodes = Vec::new();
+        let t = txn.open_table(NODES).map_err(backend("load nodes"))?;
+        for row in t.iter().map_err(backend("load nodes"))? {
+            let (k, v) = row.map_err(backend("load nodes"))?;
+            let f = crate::field::fr_from_be_bytes(v.value()).map_err(|e| StoreError::Decode {
+                what: "node",
+                detail: e.to_string(),
+            })?;
+            nodes.push((k.value(), f));
+        }
+        Ok(Snapshot {
+            meta,
+            leaves,
+            nodes,
+        })
+    }
+
+    fn init(&mut self, meta: &Meta) -> Result<(), StoreError> {
+        let txn = self.db.begin_write().map_err(backend("init"))?;
+        Self::write_meta(&txn, meta)?;
+        txn.commit().map_err(backend("init commit"))
+    }
+
+    fn commit_batch(
+        &mut self,
+        record: &BatchRecord,
+        delta: &TreeDelta,
+        meta: &Meta,
+    ) -> Result<(), StoreError> {
+        // Default durability is Immediate: commit() returns after fsync.
+        let txn = self.db.begin_write().map_err(backend("begin batch"))?;
+        Self::write_after(&txn, delta)?;
+        {
+            let mut b = txn.open_table(BATCHES).map_err(backend("write record"))?;
+            b.insert(record.number, encode("batch record", record)?.as_slice())
+                .map_err(backend("write record"))?;
+            let mut d = txn.open_table(DELTAS).map_err(backend("write delta"))?;
+            d.insert(record.number, encode("delta", delta)?.as_slice())
+                .map_err(backend("write delta"))?;
+        }
+        Self::write_meta(&txn, meta)?;
+        txn.commit().map_err(backend("commit batch"))
+    }
+
+    fn revert(&mut self, to_batch: u64, undo: &TreeDelta, meta: &Meta) -> Result<(), StoreError> {
+        let txn = self.db.begin_write().map_err(backend("begin revert"))?;
+        Self::write_after(&txn, undo)?;
+        {
+            let mut b = txn.open_table(BATCHES).map_err(backend("revert records"))?;
+            b.retain(|n, _| n <= to_batch)
+                .map_err(backend("revert records"))?;
+            let mut d = txn.open_table(DELTAS).map_err(backend("revert deltas"))?;
+            d.retain(|n, _| n <= to_batch)
+                .map_err(backend("revert deltas"))?;
+        }
+        Self::write_meta(&txn, meta)?;
+        txn.commit().map_err(backend("commit revert"))
+    }
+
+    fn batch_record(&self, number: u64) -> Result<Option<BatchRecord>, StoreError> {
+        self.get(BATCHES, number, "batch record")
+    }
+
+    fn batch_delta(&self, number: u64) -> Result<Option<TreeDelta>, StoreError> {
+        self.get(DELTAS, number, "delta")
+    }
+}
