@@ -586,17 +586,19 @@ pub fn apply_batch(
             });
         }
     }
-    let fee_token = tree
-        .get(config.fee_account)
-        .ok_or(BatchError::UnknownFeeAccount {
-            idx: config.fee_account,
-        })?
-        .token;
     let old_root = tree.root();
     atomically(tree, |tree| {
         let l1: Vec<L1SlotWitness> = (0..shape.l1_slots)
             .map(|i| apply_l1(tree, l1_ops.get(i).map(|q| &q.op)))
             .collect();
+        // The fee account may be created by this batch's L1 slots; its token
+        // never changes afterwards.
+        let fee_token = tree
+            .get(config.fee_account)
+            .ok_or(BatchError::UnknownFeeAccount {
+                idx: config.fee_account,
+            })?
+            .token;
         // Keys never change once set, and L2 slots create no accounts, so
         // every signature can be checked up front against the post-L1 tree.
         let sig_checks: Vec<Option<Result<(), SignatureError>>> = {

@@ -24,6 +24,6 @@ pub use field::Fr;
 pub use ops::{L1Op, L2Op, OpType, QueuedL1Op, SignedL2Op, Transfer, Withdraw};
 pub use poseidon::Poseidon;
 pub use pubdata::CircuitShape;
-pub use tree::{AccountTree, MerklePath};
 pub use state::{Rollup, StateError};
 pub use store::{MemStore, RedbStore, Storage, StoreError};
+pub use tree::{AccountTree, MerklePath};

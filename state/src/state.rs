@@ -7,7 +7,7 @@ use crate::batch::{self, BatchConfig, BatchError, BatchWitness, ReplayError};
 use crate::field::Fr;
 use crate::ops::{QueuedL1Op, SignedL2Op};
 use crate::pubdata::CircuitShape;
-use crate::store::{BatchRecord, Meta, StoreError, Storage};
+use crate::store::{BatchRecord, Meta, Storage, StoreError};
 use crate::tree::{AccountTree, TreeDelta, TreeError};
 
 /// Why a state operation failed. The in-memory and stored state are
@@ -208,10 +208,10 @@ impl<S: Storage> Rollup<S> {
         }
         let mut undo = TreeDelta::default();
         for n in (batch + 1..=current).rev() {
-            let d = self
-                .store
-                .batch_delta(n)?
-                .ok_or(StateError::MissingBatch { what: "delta", batch: n })?;
+            let d = self.store.batch_delta(n)?.ok_or(StateError::MissingBatch {
+                what: "delta",
+                batch: n,
+            })?;
             undo = undo.merge(d.inverse());
         }
         let (root, l1_next) = if batch == 0 {

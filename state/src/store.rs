@@ -116,11 +116,9 @@ pub trait Storage {
 }
 
 fn encode<T: Serialize>(what: &'static str, v: &T) -> Result<Vec<u8>, StoreError> {
-    bincode::serde::encode_to_vec(v, bincode::config::standard()).map_err(|e| {
-        StoreError::Encode {
-            what,
-            detail: e.to_string(),
-        }
+    bincode::serde::encode_to_vec(v, bincode::config::standard()).map_err(|e| StoreError::Encode {
+        what,
+        detail: e.to_string(),
     })
 }
 

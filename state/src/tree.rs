@@ -120,8 +120,12 @@ impl TreeDelta {
 
     /// The delta that undoes this one (before and after swapped).
     pub fn inverse(mut self) -> TreeDelta {
-        self.leaves.values_mut().for_each(|e| std::mem::swap(&mut e.0, &mut e.1));
-        self.nodes.values_mut().for_each(|e| std::mem::swap(&mut e.0, &mut e.1));
+        self.leaves
+            .values_mut()
+            .for_each(|e| std::mem::swap(&mut e.0, &mut e.1));
+        self.nodes
+            .values_mut()
+            .for_each(|e| std::mem::swap(&mut e.0, &mut e.1));
         self
     }
 

@@ -1,0 +1,529 @@
+//! Batch execution: the happy path with its witness, and every rejection
+//! and L1 failure reason, each leaving the state exactly as it was.
+
+use zkroll_state::batch::{apply_batch, replay_pubdata, L1Failure, ReplayError};
+use zkroll_state::field::Fr;
+use zkroll_state::float::{DecimalFloat, Float40};
+use zkroll_state::ops::PackedPubkey;
+use zkroll_state::pubdata::{public_input, L1Status, Pubdata, PubdataError};
+use zkroll_state::sim::Workload;
+use zkroll_state::tree::AccountTree;
+use zkroll_state::{
+    Account, BatchConfig, BatchError, CircuitShape, L1Op, L2OpError, MemStore, OpType, PrivateKey,
+    QueuedL1Op, Rollup, SignatureError, SignedL2Op, StateError,
+};
+
+const CHAIN: u32 = 7;
+const SHAPE: CircuitShape = CircuitShape {
+    depth: 3,
+    l1_slots: 4,
+    l2_slots: 4,
+};
+const CONFIG: BatchConfig = BatchConfig {
+    shape: SHAPE,
+    fee_account: 0,
+    chain_id: CHAIN,
+};
+
+/// A rollup after batch 1: accounts 0 (fee, token 0, 0), 1 and 2 (token 0,
+/// 1000 each) and 3 (token 1, 500).
+fn setup() -> (Rollup<MemStore>, Workload) {
+    let mut w = Workload::new(1, CHAIN);
+    let mut r = Rollup::open(MemStore::new(), SHAPE.depth, false).unwrap();
+    let ops = vec![
+        w.deposit_new(0, 0),
+        w.deposit_new(0, 1000),
+        w.deposit_new(0, 1000),
+        w.deposit_new(1, 500),
+    ];
+    r.apply_batch(&CONFIG, &ops, &[]).unwrap();
+    (r, w)
+}
+
+/// Applies a batch that must fail and checks nothing changed.
+fn refused(r: &mut Rollup<MemStore>, l1: &[QueuedL1Op], l2: &[SignedL2Op]) -> BatchError {
+    let before = r.tree().clone();
+    let (last, next) = (r.last_batch(), r.l1_next());
+    let err = match r.apply_batch(&CONFIG, l1, l2) {
+        Err(StateError::Batch(e)) => e,
+        other => panic!("expected a batch error, got {other:?}"),
+    };
+    assert_eq!(*r.tree(), before, "state changed after {err}");
+    assert_eq!((r.last_batch(), r.l1_next()), (last, next));
+    err
+}
+
+fn l2_reason(e: BatchError) -> (usize, L2OpError) {
+    match e {
+        BatchError::L2 { slot, reason } => (slot, reason),
+        other => panic!("expected an L2 rejection, got {other}"),
+    }
+}
+
+#[test]
+fn happy_batch_witness_chains_roots_and_commits_pubdata() {
+    let (mut r, w) = setup();
+    let old_root = r.root();
+    let l1 = vec![QueuedL1Op {
+        serial: 4,
+        op: L1Op::ForcedExit { idx: 3, token: 1 },
+    }];
+    let l2 = vec![
+        w.transfer(1, 2, 300, 2, 0).unwrap(),
+        w.withdraw(2, 100, 1, 0).unwrap(),
+        w.transfer(1, 1, 5, 0, 1).unwrap(),
+    ];
+    let wit = r.apply_batch(&CONFIG, &l1, &l2).unwrap();
+    // Balances: 1 paid 300 + 2; 2 got 300, withdrew 100 + 1; fees 3 to 0; 3 exited.
+    assert_eq!(r.account(1).unwrap().balance, 698);
+    assert_eq!(r.account(1).unwrap().nonce, 2);
+    assert_eq!(r.account(2).unwrap().balance, 1199);
+    assert_eq!(r.account(0).unwrap().balance, 3);
+    assert_eq!(r.account(3).unwrap().balance, 0);
+    assert_eq!(
+        wit.l1[0].slot.amount, 500,
+        "ForcedExit publishes the exited balance"
+    );
+    assert_eq!(wit.l1[0].slot.status, L1Status::Applied);
+    assert_eq!(wit.fee.total, 3);
+
+    // Roots chain slot by slot, and every path proves its pre-state leaf.
+    let mut root = old_root;
+    for s in &wit.l1 {
+        let idx = s.slot.idx as u64;
+        let leaf = s.before.as_ref().map_or(Fr::from(0u64), Account::hash);
+        assert!(s.path.verify(root, idx, leaf));
+        root = s.root_after;
+    }
+    for s in &wit.l2 {
+        let from = s.slot.from as u64;
+        let leaf = s.from_before.as_ref().map_or(Fr::from(0u64), Account::hash);
+        assert!(s.from_path.verify(root, from, leaf));
+        root = s.root_after;
+    }
+    let fee_leaf = wit.fee.before.hash();
+    assert!(wit.fee.path.verify(root, 0, fee_leaf));
+    assert_eq!(wit.new_root, r.root());
+    assert_eq!(wit.l2[3].slot.op_type, OpType::Noop);
+
+    // Pubdata decodes back to the same header and slots; the public input commits to it.
+    let pd = Pubdata::from_bytes(&wit.pubdata, &SHAPE).unwrap();
+    assert_eq!(pd.header, wit.header());
+    assert_eq!(pd.header.l1_count, 1);
+    assert_eq!(public_input(&wit.pubdata), wit.public_input);
+    assert_eq!(pd.l2[1].op_type, OpType::Withdraw);
+    assert_eq!(pd.l2[1].amount(), Some(100));
+    assert_eq!(wit.pubdata.len(), SHAPE.pubdata_len());
+}
+
+#[test]
+fn every_l1_failure_is_recorded_and_changes_nothing() {
+    let (mut r, mut w) = setup();
+    let before = r.root();
+    let mut bad_key = [0xffu8; 32];
+    bad_key[31] = 0x7f; // y >= p: not a point
+    let fresh_key = PackedPubkey::from(&PrivateKey::from_bytes([5; 32]).public());
+    let l1 = vec![
+        w.queue(L1Op::DepositNew {
+            idx: 1,
+            pubkey: fresh_key,
+            token: 0,
+            amount: 5,
+        }),
+        w.queue(L1Op::Deposit {
+            idx: 5,
+            token: 0,
+            amount: 5,
+        }),
+        w.queue(L1Op::Deposit {
+            idx: 3,
+            token: 0,
+            amount: 5,
+        }),
+        w.queue(L1Op::DepositNew {
+            idx: 6,
+            pubkey: PackedPubkey(bad_key),
+            token: 0,
+            amount: 5,
+        }),
+    ];
+    let wit = r.apply_batch(&CONFIG, &l1, &[]).unwrap();
+    let reasons: Vec<_> = wit.l1.iter().map(|s| s.failure).collect();
+    assert_eq!(
+        reasons,
+        vec![
+            Some(L1Failure::AccountExists),
+            Some(L1Failure::UnknownAccount),
+            Some(L1Failure::TokenMismatch),
+            Some(L1Failure::InvalidPubkey),
+        ]
+    );
+    assert!(wit.l1.iter().all(|s| s.slot.status == L1Status::Failed));
+    assert_eq!(r.root(), before, "failed L1 ops change nothing");
+    assert_eq!(
+        r.l1_next(),
+        8,
+        "failed ops are still consumed from the queue"
+    );
+
+    let l1 = vec![
+        w.queue(L1Op::Deposit {
+            idx: 1,
+            token: 0,
+            amount: u128::MAX,
+        }),
+        w.queue(L1Op::DepositNew {
+            idx: 64, // 4^3: outside a depth-3 tree
+            pubkey: fresh_key,
+            token: 0,
+            amount: 1,
+        }),
+        w.queue(L1Op::ForcedExit { idx: 9, token: 0 }),
+    ];
+    let wit = r.apply_batch(&CONFIG, &l1, &[]).unwrap();
+    let reasons: Vec<_> = wit.l1.iter().map(|s| s.failure).collect();
+    assert_eq!(
+        reasons,
+        vec![
+            Some(L1Failure::BalanceOverflow),
+            Some(L1Failure::IndexOutOfRange),
+            Some(L1Failure::UnknownAccount),
+            None
+        ]
+    );
+    assert_eq!(
+        wit.l1[2].slot.amount, 0,
+        "a failed ForcedExit exits nothing"
+    );
+    assert_eq!(r.root(), before);
+}
+
+#[test]
+fn every_l2_rejection_names_its_slot_and_changes_nothing() {
+    let (mut r, w) = setup();
+    let ok = w.transfer(1, 2, 10, 0, 0).unwrap();
+
+    let cases: Vec<(Vec<SignedL2Op>, usize, L2OpError)> = vec![
+        (
+            vec![ok, w.transfer(1, 9, 10, 0, 1).unwrap()],
+            1,
+            L2OpError::UnknownAccount { idx: 9 },
+        ),
+        (
+            vec![w.transfer(1, 2, 10, 0, 5).unwrap()],
+            0,
+            L2OpError::WrongNonce {
+                expected: 0,
+                got: 5,
+            },
+        ),
+        (
+            vec![w.transfer(1, 2, 990, 11, 0).unwrap()],
+            0,
+            L2OpError::InsufficientBalance {
+                balance: 1000,
+                amount: 990,
+                fee: 11,
+            },
+        ),
+        (
+            vec![w.transfer(1, 3, 10, 0, 0).unwrap()],
+            0,
+            L2OpError::TokenMismatch {
+                from_token: 0,
+                to_token: 1,
+            },
+        ),
+        (
+            vec![w.transfer(1, 2, 34_359_738_369, 0, 0).unwrap()],
+            0,
+            L2OpError::AmountNotRepresentable {
+                amount: 34_359_738_369,
+            },
+        ),
+        (
+            vec![w.transfer(1, 2, 10, 2049, 0).unwrap()],
+            0,
+            L2OpError::FeeNotRepresentable { fee: 2049 },
+        ),
+        (
+            vec![w.transfer(3, 3, 10, 1, 0).unwrap()],
+            0,
+            L2OpError::FeeOnForeignToken {
+                token: 1,
+                fee_token: 0,
+            },
+        ),
+        (
+            // amount + fee overflows u128 itself: still just insufficient.
+            vec![w
+                .transfer(1, 2, 34_028 * 10u128.pow(34), 2047 * 10u128.pow(31), 0)
+                .unwrap()],
+            0,
+            L2OpError::InsufficientBalance {
+                balance: 1000,
+                amount: 34_028 * 10u128.pow(34),
+                fee: 2047 * 10u128.pow(31),
+            },
+        ),
+    ];
+    for (ops, slot, reason) in cases {
+        let got = l2_reason(refused(&mut r, &[], &ops));
+        assert_eq!(got, (slot, reason));
+    }
+
+    // Signed by the wrong key / for another chain / tampered after signing.
+    let mut forged = w.transfer(2, 1, 10, 0, 0).unwrap();
+    forged.op = w.transfer(1, 2, 10, 0, 0).unwrap().op;
+    assert_eq!(
+        l2_reason(refused(&mut r, &[], &[forged])),
+        (0, L2OpError::BadSignature(SignatureError::Mismatch))
+    );
+    // Same keys (same seed, same deposits), signing for another rollup instance.
+    let mut other_chain = Workload::new(1, CHAIN + 1);
+    for _ in 0..4 {
+        other_chain.deposit_new(0, 0);
+    }
+    let other = other_chain.transfer(1, 2, 10, 0, 0);
+    assert_eq!(
+        l2_reason(refused(&mut r, &[], &[other.unwrap()])),
+        (0, L2OpError::BadSignature(SignatureError::Mismatch))
+    );
+}
+
+#[test]
+fn batch_level_rejections() {
+    let (mut r, mut w) = setup();
+    let t = w.transfer(1, 2, 1, 0, 0).unwrap();
+    assert_eq!(
+        refused(&mut r, &[], &[t; 5]),
+        BatchError::TooManyL2Ops { got: 5, slots: 4 }
+    );
+    let q: Vec<QueuedL1Op> = (0..5).map(|_| w.deposit_new(0, 1)).collect();
+    assert_eq!(
+        refused(&mut r, &q, &[]),
+        BatchError::TooManyL1Ops { got: 5, slots: 4 }
+    );
+    // Skipped (serial 5 before 4) and replayed (serial 3, already consumed) queue entries.
+    assert_eq!(
+        refused(&mut r, &q[1..2], &[]),
+        BatchError::L1OutOfOrder {
+            slot: 0,
+            expected: 4,
+            got: 5
+        }
+    );
+    let replayed = QueuedL1Op { serial: 3, ..q[0] };
+    assert_eq!(
+        refused(&mut r, &[replayed], &[]),
+        BatchError::L1OutOfOrder {
+            slot: 0,
+            expected: 4,
+            got: 3
+        }
+    );
+    assert_eq!(
+        refused(&mut r, &[q[0], q[2]], &[]),
+        BatchError::L1OutOfOrder {
+            slot: 1,
+            expected: 5,
+            got: 6
+        }
+    );
+    let cfg = BatchConfig {
+        fee_account: 50,
+        ..CONFIG
+    };
+    let before = r.tree().clone();
+    assert!(matches!(
+        r.apply_batch(&cfg, &[], &[]),
+        Err(StateError::Batch(BatchError::UnknownFeeAccount { idx: 50 }))
+    ));
+    let cfg = BatchConfig {
+        shape: CircuitShape { depth: 4, ..SHAPE },
+        ..CONFIG
+    };
+    assert!(matches!(
+        r.apply_batch(&cfg, &[], &[]),
+        Err(StateError::Batch(BatchError::DepthMismatch {
+            tree: 3,
+            shape: 4
+        }))
+    ));
+    assert_eq!(*r.tree(), before);
+}
+
+/// Rules that need extreme balances or nonces, set up directly in a tree.
+#[test]
+fn overflow_and_nonce_exhaustion() {
+    let keys: Vec<PrivateKey> = (1..=3u8).map(|i| PrivateKey::from_bytes([i; 32])).collect();
+    let acct = |k: &PrivateKey, balance, nonce| Account {
+        token: 0,
+        nonce,
+        balance,
+        pubkey: k.public(),
+    };
+    let mut tree = AccountTree::from_leaves(
+        3,
+        [
+            (0, acct(&keys[0], u128::MAX - 1, 0)),
+            (1, acct(&keys[1], 100, u32::MAX)),
+            (2, acct(&keys[2], u128::MAX - 5, 0)),
+        ],
+    )
+    .unwrap();
+    let sign = |k: &PrivateKey, op: zkroll_state::L2Op| op.sign(k, CHAIN);
+    let transfer = |from, to, amount, fee, nonce| {
+        zkroll_state::L2Op::Transfer(zkroll_state::Transfer {
+            from,
+            to,
+            amount,
+            fee,
+            nonce,
+        })
+    };
+    let snapshot = tree.clone();
+    let mut run = |ops: &[SignedL2Op]| {
+        let e = apply_batch(&mut tree, &CONFIG, 1, 0, &[], ops).unwrap_err();
+        assert_eq!(tree, snapshot);
+        e
+    };
+    assert_eq!(
+        l2_reason(run(&[sign(&keys[1], transfer(1, 0, 1, 0, u32::MAX))])),
+        (0, L2OpError::NonceExhausted)
+    );
+    assert_eq!(
+        l2_reason(run(&[sign(&keys[0], transfer(0, 2, 10, 0, 0))])),
+        (0, L2OpError::BalanceOverflow { idx: 2 })
+    );
+    // The fee account is at 2^128 - 2: two units of fees overflow it.
+    assert_eq!(
+        run(&[sign(&keys[2], transfer(2, 2, 0, 2, 0))]),
+        BatchError::FeeOverflow { idx: 0 }
+    );
+}
+
+#[test]
+fn replay_rebuilds_and_refuses_inconsistent_pubdata() {
+    let (mut r, w) = setup();
+    let wit = r
+        .apply_batch(&CONFIG, &[], &[w.transfer(1, 2, 7, 1, 0).unwrap()])
+        .unwrap();
+    let mut fresh = Rollup::open(MemStore::new(), SHAPE.depth, false).unwrap();
+    let first = r.batch_record(1).unwrap().unwrap().pubdata;
+    fresh.replay(&SHAPE, &first).unwrap();
+    let snapshot = fresh.tree().clone();
+
+    let mut tampered = wit.pubdata.clone();
+    let amount_at = 84 + 4 * 58 + 9;
+    tampered[amount_at + 4] ^= 1; // change the amount
+    assert!(matches!(
+        fresh.replay(&SHAPE, &tampered),
+        Err(StateError::Replay(ReplayError::NewRoot { batch: 2 }))
+    ));
+    assert_eq!(*fresh.tree(), snapshot);
+    assert!(matches!(
+        fresh.replay(&SHAPE, &first),
+        Err(StateError::Replay(ReplayError::OldRoot { batch: 1 }))
+    ));
+    assert!(matches!(
+        fresh.replay(&SHAPE, &wit.pubdata[1..]),
+        Err(StateError::Replay(ReplayError::Pubdata(
+            PubdataError::Length { .. }
+        )))
+    ));
+    let mut bad_status = first.clone();
+    bad_status[84 + 1] = 1; // mark an applied DepositNew as failed
+    let mut fresh2 = Rollup::open(MemStore::new(), SHAPE.depth, false).unwrap();
+    assert!(matches!(
+        fresh2.replay(&SHAPE, &bad_status),
+        Err(StateError::Replay(ReplayError::L1Outcome {
+            batch: 1,
+            slot: 0
+        }))
+    ));
+    let mut overdraw = wit.pubdata.clone();
+    let packed = Float40::to_bytes(Float40::encode(5000).unwrap());
+    overdraw[amount_at..amount_at + 5].copy_from_slice(&packed);
+    assert!(matches!(
+        fresh.replay(&SHAPE, &overdraw),
+        Err(StateError::Replay(ReplayError::L2 {
+            slot: 0,
+            reason: L2OpError::InsufficientBalance { .. },
+            ..
+        }))
+    ));
+    let mut no_fee_acct = wit.pubdata.clone();
+    no_fee_acct[79] = 40; // fee_account = 40
+    assert!(matches!(
+        fresh.replay(&SHAPE, &no_fee_acct),
+        Err(StateError::Replay(ReplayError::Fee { .. }))
+    ));
+    assert_eq!(*fresh.tree(), snapshot);
+    fresh.replay(&SHAPE, &wit.pubdata).unwrap();
+    assert_eq!(fresh.root(), r.root());
+    // replay_pubdata on a bare tree gives the same result.
+    let mut t = AccountTree::new(SHAPE.depth).unwrap();
+    replay_pubdata(&mut t, &SHAPE, &first).unwrap();
+    replay_pubdata(&mut t, &SHAPE, &wit.pubdata).unwrap();
+    assert_eq!(t.root(), r.root());
+}
+
+#[test]
+fn revert_and_state_errors() {
+    let (mut r, w) = setup();
+    let root1 = r.root();
+    r.apply_batch(&CONFIG, &[], &[w.transfer(1, 2, 7, 1, 0).unwrap()])
+        .unwrap();
+    r.apply_batch(&CONFIG, &[], &[w.transfer(2, 1, 3, 0, 0).unwrap()])
+        .unwrap();
+    assert!(matches!(
+        r.revert_to(9),
+        Err(StateError::RevertAhead {
+            target: 9,
+            current: 3
+        })
+    ));
+    r.revert_to(1).unwrap();
+    assert_eq!((r.root(), r.last_batch(), r.l1_next()), (root1, 1, 4));
+    assert!(r.tree().check_integrity());
+    r.revert_to(0).unwrap();
+    assert_eq!(r.root(), AccountTree::new(3).unwrap().root());
+    assert!(r.tree().is_empty());
+    assert!(matches!(
+        Rollup::open(MemStore::new(), 0, false),
+        Err(StateError::Tree(_))
+    ));
+}
+
+#[test]
+fn redb_store_persists_batches_and_reverts() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.redb");
+    let (mut mem, w) = setup();
+    let t = w.transfer(1, 2, 9, 2, 0).unwrap();
+    let roots = {
+        let mut r = Rollup::open(zkroll_state::RedbStore::open(&path).unwrap(), 3, false).unwrap();
+        let batch1 = mem.batch_record(1).unwrap().unwrap();
+        r.replay(&SHAPE, &batch1.pubdata).unwrap();
+        mem.apply_batch(&CONFIG, &[], &[t]).unwrap();
+        r.apply_batch(&CONFIG, &[], &[t]).unwrap();
+        assert_eq!(r.root(), mem.root());
+        (batch1.new_root, r.root())
+    };
+    let mut r = Rollup::open(zkroll_state::RedbStore::open(&path).unwrap(), 3, true).unwrap();
+    assert_eq!((r.root(), r.last_batch(), r.l1_next()), (roots.1, 2, 4));
+    r.revert_to(1).unwrap();
+    drop(r);
+    let r = Rollup::open(zkroll_state::RedbStore::open(&path).unwrap(), 3, true).unwrap();
+    assert_eq!((r.root(), r.last_batch()), (roots.0, 1));
+    assert!(r.batch_record(2).unwrap().is_none());
+    drop(r);
+    assert!(matches!(
+        Rollup::open(zkroll_state::RedbStore::open(&path).unwrap(), 4, false),
+        Err(StateError::DepthMismatch {
+            stored: 3,
+            requested: 4
+        })
+    ));
+}
