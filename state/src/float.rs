@@ -26,7 +26,7 @@ pub trait DecimalFloat {
         let mut m = value;
         let mut e = 0u32;
         while m > max_m {
-            if m % 10 != 0 || e == max_e {
+            if !m.is_multiple_of(10) || e == max_e {
                 return None;
             }
             m /= 10;

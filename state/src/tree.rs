@@ -50,6 +50,9 @@ pub enum TreeError {
 /// Key of a stored node: (level, index within the level).
 pub type NodeKey = (u8, u64);
 
+/// A node's value before and after a change (`None` = the empty subtree).
+pub type NodeChange = (Option<Fr>, Option<Fr>);
+
 /// A membership path: for each level from the leaves up, the three siblings
 /// of the node on the path, in position order with the path's own slot
 /// removed.
@@ -109,7 +112,7 @@ pub struct TreeDelta {
     pub leaves: BTreeMap<u64, (Option<Account>, Option<Account>)>,
     /// Node key -> (before, after); `None` is the empty subtree value.
     #[serde(with = "serde_nodes")]
-    pub nodes: BTreeMap<NodeKey, (Option<Fr>, Option<Fr>)>,
+    pub nodes: BTreeMap<NodeKey, NodeChange>,
 }
 
 impl TreeDelta {
@@ -434,7 +437,7 @@ mod serde_nodes {
     type Row = (u8, u64, Option<S>, Option<S>);
 
     pub fn serialize<Z: Serializer>(
-        v: &BTreeMap<NodeKey, (Option<Fr>, Option<Fr>)>,
+        v: &BTreeMap<NodeKey, NodeChange>,
         s: Z,
     ) -> Result<Z::Ok, Z::Error> {
         let w: Vec<Row> = v
@@ -446,7 +449,7 @@ mod serde_nodes {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(
         d: D,
-    ) -> Result<BTreeMap<NodeKey, (Option<Fr>, Option<Fr>)>, D::Error> {
+    ) -> Result<BTreeMap<NodeKey, NodeChange>, D::Error> {
         let w: Vec<Row> = Deserialize::deserialize(d)?;
         Ok(w.into_iter()
             .map(|(l, i, b, a)| ((l, i), (b.map(|S(f)| f), a.map(|S(f)| f))))
