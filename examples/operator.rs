@@ -28,9 +28,9 @@ fn main() -> Result<()> {
     // L1 queue, as the operator reads it from Rollup.sol events.
     let mut l1 = Workload::new(7, config.chain_id);
     let queue = vec![
-        l1.deposit_new(0, 0),       // the operator's fee account, index 0
-        l1.deposit_new(0, 10_000),  // alice, index 1
-        l1.deposit_new(0, 5_000),   // bob, index 2
+        l1.deposit_new(0, 0),      // the operator's fee account, index 0
+        l1.deposit_new(0, 10_000), // alice, index 1
+        l1.deposit_new(0, 5_000),  // bob, index 2
     ];
 
     let mut rollup = Rollup::open(RedbStore::open(&db)?, shape.depth, false)?;
@@ -82,6 +82,9 @@ fn main() -> Result<()> {
         node.replay(&shape, &rec.pubdata)?;
     }
     ensure!(node.root() == rollup.root(), "rebuild diverged");
-    println!("node rebuilt {} batches from pubdata: same root", node.last_batch());
+    println!(
+        "node rebuilt {} batches from pubdata: same root",
+        node.last_batch()
+    );
     Ok(())
 }

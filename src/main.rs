@@ -49,8 +49,8 @@ fn main() -> Result<()> {
             if state.exists() {
                 anyhow::bail!("{} already exists", state.display());
             }
-            let store = RedbStore::open(&state)
-                .with_context(|| format!("creating {}", state.display()))?;
+            let store =
+                RedbStore::open(&state).with_context(|| format!("creating {}", state.display()))?;
             let r = Rollup::open(store, depth, false)?;
             println!(
                 "initialised {} (depth {depth}, empty root {})",
@@ -162,7 +162,10 @@ fn demo(out: Option<PathBuf>, batches: usize, json: bool) -> Result<()> {
             .with_context(|| format!("record of batch {n}"))?;
         node.replay(&shape, &rec.pubdata)?;
     }
-    anyhow::ensure!(node.root() == rollup.root(), "rebuild from pubdata diverged");
+    anyhow::ensure!(
+        node.root() == rollup.root(),
+        "rebuild from pubdata diverged"
+    );
     if !json {
         println!(
             "rebuilt {} batches from pubdata alone: same root",

@@ -129,16 +129,24 @@ pub fn compress(p: &Point) -> [u8; 32] {
     out
 }
 
-/// circomlibjs `unpackPoint`: the inverse of [`compress`].
+/// circomlibjs `unpackPoint`: the inverse of [`compress`]. Refuses y >= r.
 pub fn decompress(bytes: &[u8; 32]) -> Result<Point, PointError> {
+    let mut b = *bytes;
+    b[31] &= 0x7f;
+    if BigUint::from_bytes_le(&b) >= crate::field::modulus() {
+        return Err(PointError::NonCanonicalY);
+    }
+    decompress_reduced(bytes)
+}
+
+/// Decompression with y taken mod r (the bytes' low 255 bits, little-endian),
+/// as the batch circuit reads an L1-queued key: a non-canonical y names the
+/// same key as its reduction. Fails only when no point has this y (or x = 0).
+pub fn decompress_reduced(bytes: &[u8; 32]) -> Result<Point, PointError> {
     let mut b = *bytes;
     let sign = b[31] & 0x80 != 0;
     b[31] &= 0x7f;
-    let y_int = BigUint::from_bytes_le(&b);
-    if y_int >= crate::field::modulus() {
-        return Err(PointError::NonCanonicalY);
-    }
-    let y = Fr::from(y_int);
+    let y = Fr::from(BigUint::from_bytes_le(&b));
     let y2 = y.square();
     let num = Fr::ONE - y2;
     let den = <BabyJubjubConfig as TECurveConfig>::COEFF_A

@@ -322,7 +322,9 @@ fn apply_l1(tree: &mut AccountTree, op: Option<&L1Op>) -> L1SlotWitness {
     let leaf_idx = ((idx as u64) & (cap - 1)) as AccountId;
     let before = account_at(tree, leaf_idx);
     let pubkey = match op_type {
-        OpType::DepositNew => PublicKey::decompress(&pubkey_bytes.0).ok(),
+        OpType::DepositNew => crate::babyjubjub::decompress_reduced(&pubkey_bytes.0)
+            .ok()
+            .map(PublicKey::from_point),
         _ => None,
     };
     let mut out_amount = amount;

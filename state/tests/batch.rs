@@ -120,8 +120,15 @@ fn happy_batch_witness_chains_roots_and_commits_pubdata() {
 fn every_l1_failure_is_recorded_and_changes_nothing() {
     let (mut r, mut w) = setup();
     let before = r.root();
-    let mut bad_key = [0xffu8; 32];
-    bad_key[31] = 0x7f; // y >= p: not a point
+    // A y for which no curve point exists.
+    let bad_key = (2u8..)
+        .map(|y| {
+            let mut b = [0u8; 32];
+            b[0] = y;
+            b
+        })
+        .find(|b| zkroll_state::babyjubjub::decompress_reduced(b).is_err())
+        .unwrap();
     let fresh_key = PackedPubkey::from(&PrivateKey::from_bytes([5; 32]).public());
     let l1 = vec![
         w.queue(L1Op::DepositNew {
