@@ -1,0 +1,36 @@
+//! zkroll-circuits: R1CS gadgets that mirror zkroll-state module by module
+//! (`Poseidon` ↔ `PoseidonVar`, `MerklePath` ↔ `MerklePathVar`, ...) and the
+//! [`batch::BatchCircuit`] that proves a batch.
+//!
+//! Constraint names: every rule is enforced inside a tracing span with
+//! target `gr1cs`, so with ark-relations' `ConstraintLayer` installed
+//! `cs.which_is_unsatisfied()` names the rule a bad witness breaks.
+
+pub mod account;
+pub mod babyjubjub;
+pub mod batch;
+pub mod eddsa;
+pub mod float;
+pub mod poseidon;
+pub mod pubdata;
+pub mod range;
+pub mod tree;
+
+pub use ark_bn254::Fr;
+pub use batch::BatchCircuit;
+
+/// A field variable of the BN254 scalar field.
+pub type FrVar = ark_r1cs_std::fields::fp::FpVar<Fr>;
+/// A boolean variable.
+pub type Bool = ark_r1cs_std::boolean::Boolean<Fr>;
+/// A byte variable.
+pub type U8 = ark_r1cs_std::uint8::UInt8<Fr>;
+pub use ark_relations::gr1cs::{ConstraintSystemRef, SynthesisError};
+
+/// Enters a named constraint span (target `gr1cs`) for the rest of the scope.
+#[macro_export]
+macro_rules! rule {
+    ($name:expr) => {
+        let _rule_span = tracing::info_span!(target: "gr1cs", $name).entered();
+    };
+}
