@@ -29,7 +29,10 @@ pub struct AccountVar {
 
 impl AccountVar {
     /// Allocates an account's fields (zeros for an empty leaf).
-    pub fn new_witness(cs: ConstraintSystemRef<Fr>, a: Option<&Account>) -> Result<Self, SynthesisError> {
+    pub fn new_witness(
+        cs: ConstraintSystemRef<Fr>,
+        a: Option<&Account>,
+    ) -> Result<Self, SynthesisError> {
         let f = |v: Fr| FrVar::new_witness(cs.clone(), || Ok(v));
         let z = Fr::from(0u64);
         Ok(Self {

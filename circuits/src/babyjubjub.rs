@@ -6,13 +6,13 @@
 use ark_ec::twisted_edwards::TECurveConfig;
 use ark_ff::{Field, One, Zero};
 use ark_r1cs_std::alloc::AllocVar;
-use ark_r1cs_std::GR1CSVar;
 use ark_r1cs_std::eq::EqGadget;
 use ark_r1cs_std::fields::FieldVar;
 use ark_r1cs_std::groups::curves::twisted_edwards::AffineVar;
 use ark_r1cs_std::groups::CurveVar;
 use ark_r1cs_std::select::CondSelectGadget;
-use zkroll_state::babyjubjub::{BabyJubjubConfig, decompress_reduced};
+use ark_r1cs_std::GR1CSVar;
+use zkroll_state::babyjubjub::{decompress_reduced, BabyJubjubConfig};
 
 use crate::{Bool, ConstraintSystemRef, Fr, FrVar, SynthesisError};
 
@@ -86,7 +86,9 @@ pub fn decompress(
     let g = Fr::from(5u64);
     let w = FrVar::new_witness(cs, || {
         let uv = (Fr::one() - yv.square())
-            * (coeff_a() - coeff_d() * yv.square()).inverse().unwrap_or_default();
+            * (coeff_a() - coeff_d() * yv.square())
+                .inverse()
+                .unwrap_or_default();
         Ok((g * uv).sqrt().unwrap_or_default())
     })?;
     (w.square()? * &v).conditional_enforce_equal(&(u * g), &!ok.clone())?;

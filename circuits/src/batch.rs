@@ -295,7 +295,8 @@ impl Ctx<'_> {
         }
         {
             rule!("l2_withdraw_to_is_zero");
-            to.value.conditional_enforce_equal(&FrVar::zero(), &withdraw)?;
+            to.value
+                .conditional_enforce_equal(&FrVar::zero(), &withdraw)?;
         }
         let (from_bits, from_high) = index_bits(&from, self.depth);
         let (to_bits, to_high) = index_bits(&to, self.depth);
@@ -360,7 +361,8 @@ impl Ctx<'_> {
         let to_acc = AccountVar::new_witness(cs.clone(), s.to_before.as_ref())?;
         {
             rule!("l2_token_mismatch");
-            (&from_acc.token - &to_acc.token).conditional_enforce_equal(&FrVar::zero(), &transfer)?;
+            (&from_acc.token - &to_acc.token)
+                .conditional_enforce_equal(&FrVar::zero(), &transfer)?;
         }
         let to_balance = &to_acc.balance + &amount;
         {
@@ -397,7 +399,9 @@ impl ConstraintSynthesizer<Fr> for BatchCircuit {
             || w.l1.len() != shape.l1_slots
             || w.l2.len() != shape.l2_slots
             || w.l1.iter().any(|s| s.path.siblings.len() != depth)
-            || w.l2.iter().any(|s| s.from_path.siblings.len() != depth || s.to_path.siblings.len() != depth)
+            || w.l2
+                .iter()
+                .any(|s| s.from_path.siblings.len() != depth || s.to_path.siblings.len() != depth)
             || w.fee.path.siblings.len() != depth
         {
             return Err(SynthesisError::Unsatisfiable);
@@ -446,7 +450,14 @@ impl ConstraintSynthesizer<Fr> for BatchCircuit {
         let mut fees = FrVar::zero();
         let l2_start = HEADER_BYTES + shape.l1_slots * L1_SLOT_BYTES;
         for (j, s) in w.l2.iter().enumerate() {
-            let (r, fee) = ctx.l2_slot(j, l2_start + j * L2_SLOT_BYTES, s, &root, &chain_id.value, &fee_acc.token)?;
+            let (r, fee) = ctx.l2_slot(
+                j,
+                l2_start + j * L2_SLOT_BYTES,
+                s,
+                &root,
+                &chain_id.value,
+                &fee_acc.token,
+            )?;
             root = r;
             fees += fee;
         }

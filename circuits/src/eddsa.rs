@@ -47,7 +47,10 @@ pub struct SignatureVar {
 impl SignatureVar {
     /// Allocates a signature as witnesses; `None` allocates the dummy
     /// `(Base8, 0)` used by disabled slots.
-    pub fn new_witness(cs: ConstraintSystemRef<Fr>, sig: Option<&Signature>) -> Result<Self, SynthesisError> {
+    pub fn new_witness(
+        cs: ConstraintSystemRef<Fr>,
+        sig: Option<&Signature>,
+    ) -> Result<Self, SynthesisError> {
         let (r8, s) = match sig {
             Some(sig) => (sig.r8, BigUint::from(sig.s)),
             None => (base8(), BigUint::from(0u8)),
@@ -80,7 +83,12 @@ fn base8_powers() -> Vec<PointProjective> {
 
 impl PublicKeyVar {
     /// Enforces that `sig` signs `msg` under this key when `enabled`.
-    pub fn verify(&self, msg: &FrVar, sig: &SignatureVar, enabled: &Bool) -> Result<(), SynthesisError> {
+    pub fn verify(
+        &self,
+        msg: &FrVar,
+        sig: &SignatureVar,
+        enabled: &Bool,
+    ) -> Result<(), SynthesisError> {
         let b8 = base8();
         let x = FrVar::conditionally_select(enabled, &self.x, &FrVar::constant(b8.x))?;
         let y = FrVar::conditionally_select(enabled, &self.y, &FrVar::constant(b8.y))?;
@@ -111,7 +119,10 @@ impl PublicKeyVar {
 
 impl PublicKeyVar {
     /// A key from a native point, allocated as witnesses.
-    pub fn new_witness(cs: ConstraintSystemRef<Fr>, pk: &zkroll_state::PublicKey) -> Result<Self, SynthesisError> {
+    pub fn new_witness(
+        cs: ConstraintSystemRef<Fr>,
+        pk: &zkroll_state::PublicKey,
+    ) -> Result<Self, SynthesisError> {
         Ok(Self {
             x: FrVar::new_witness(cs.clone(), || Ok(pk.x()))?,
             y: FrVar::new_witness(cs, || Ok(pk.y()))?,

@@ -23,7 +23,11 @@ pub fn decode<F: DecimalFloat>(bits_le: &[Bool]) -> Result<FrVar, SynthesisError
     for b in &bits_le[m_bits..] {
         // factor = b ? 10^(2^i) : 1, linear in b.
         let factor = FrVar::one() + FrVar::from(b.clone()) * (ten - Fr::from(1u64));
-        pow = if pow.is_constant() { factor } else { &pow * &factor };
+        pow = if pow.is_constant() {
+            factor
+        } else {
+            &pow * &factor
+        };
         ten = ten * ten;
     }
     Ok(&m * &pow)

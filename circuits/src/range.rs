@@ -4,14 +4,18 @@
 
 use ark_ff::{BigInteger, PrimeField};
 use ark_r1cs_std::alloc::AllocVar;
-use ark_r1cs_std::GR1CSVar;
 use ark_r1cs_std::eq::EqGadget;
 use ark_r1cs_std::fields::FieldVar;
+use ark_r1cs_std::GR1CSVar;
 
 use crate::{Bool, ConstraintSystemRef, Fr, FrVar, SynthesisError};
 
 /// The little-endian bits of `x`, enforcing `x < 2^n` (n < 254).
-pub fn bits_le(cs: ConstraintSystemRef<Fr>, x: &FrVar, n: usize) -> Result<Vec<Bool>, SynthesisError> {
+pub fn bits_le(
+    cs: ConstraintSystemRef<Fr>,
+    x: &FrVar,
+    n: usize,
+) -> Result<Vec<Bool>, SynthesisError> {
     assert!(n < 254, "range check wider than the field");
     let v = x.value().map(|v| v.into_bigint()).unwrap_or_default();
     let bits = (0..n)
@@ -22,7 +26,11 @@ pub fn bits_le(cs: ConstraintSystemRef<Fr>, x: &FrVar, n: usize) -> Result<Vec<B
 }
 
 /// Enforces `x < 2^n`.
-pub fn enforce_bits(cs: ConstraintSystemRef<Fr>, x: &FrVar, n: usize) -> Result<(), SynthesisError> {
+pub fn enforce_bits(
+    cs: ConstraintSystemRef<Fr>,
+    x: &FrVar,
+    n: usize,
+) -> Result<(), SynthesisError> {
     bits_le(cs, x, n).map(|_| ())
 }
 

@@ -22,7 +22,10 @@ pub struct MerklePathVar {
 
 impl MerklePathVar {
     /// Allocates a path as witnesses.
-    pub fn new_witness(cs: ConstraintSystemRef<Fr>, path: &MerklePath) -> Result<Self, SynthesisError> {
+    pub fn new_witness(
+        cs: ConstraintSystemRef<Fr>,
+        path: &MerklePath,
+    ) -> Result<Self, SynthesisError> {
         let siblings = path
             .siblings
             .iter()
@@ -58,7 +61,11 @@ impl MerklePathVar {
         for (l, [s0, s1, s2]) in self.siblings.iter().enumerate() {
             let (b0, b1) = (&idx_bits[2 * l], &idx_bits[2 * l + 1]);
             let e3b: Boolean<Fr> = b0 & b1;
-            let (fb0, fb1, e3) = (FrVar::from(b0.clone()), FrVar::from(b1.clone()), FrVar::from(e3b));
+            let (fb0, fb1, e3) = (
+                FrVar::from(b0.clone()),
+                FrVar::from(b1.clone()),
+                FrVar::from(e3b),
+            );
             let e1 = &fb0 - &e3;
             let e2 = &fb1 - &e3;
             let e0 = FrVar::one() - &fb0 - &fb1 + &e3;

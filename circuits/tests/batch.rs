@@ -38,7 +38,10 @@ fn mixed_batch() -> BatchWitness {
 #[test]
 fn real_batches_satisfy_the_circuit() {
     let w = mixed_batch();
-    assert!(w.l1[1].failure.is_some(), "the Deposit of a foreign token fails");
+    assert!(
+        w.l1[1].failure.is_some(),
+        "the Deposit of a foreign token fails"
+    );
     assert_eq!(first_unsatisfied(BatchCircuit::new(w)), None);
 
     // The first batches too: DepositNew into empty leaves, Noop L2 slots.

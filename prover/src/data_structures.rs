@@ -1,0 +1,192 @@
+//! The prover key (Groth16 proving key plus the constraint matrices built
+//! once at setup) and its files:
+//!
+//! ```text
+//! KEYDIR/params.json             shape, constraint count, setup label, file hashes
+//! KEYDIR/proving_key.bin         label line, then the ark-serialize (compressed) proving key
+//! KEYDIR/verification_key.json   snarkjs format (with a zkroll_setup note)
+//! ```
+//! Loading checks each file's SHA-256 against params.json and validates
+//! every curve point (ark-serialize `Validate::Yes`).
+
+use std::path::Path;
+
+use ark_bn254::{Bn254, Fr};
+use ark_groth16::ProvingKey;
+use ark_relations::gr1cs::Matrix;
+use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use zkroll_state::CircuitShape;
+use zkroll_verifier::snarkjs::VerificationKeyJson;
+
+use crate::error::ProverError;
+
+/// The label of keys from [`crate::setup`]: their toxic waste came from this
+/// machine's RNG, so whoever ran the setup can forge proofs.
+pub const DEV_SETUP_LABEL: &str = "INSECURE-DEV-SETUP";
+const DEV_WARNING: &str =
+    "development only: the setup's randomness was known to the machine that ran it, \
+so its operator can forge proofs; a deployment must import keys from a multi-party ceremony";
+
+/// What params.json records about a key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyParams {
+    /// Where the key comes from ([`DEV_SETUP_LABEL`] for the local setup).
+    pub label: String,
+    /// Why that matters.
+    pub warning: String,
+    /// The circuit shape the key proves.
+    pub shape: CircuitShape,
+    /// Number of R1CS constraints.
+    pub constraints: usize,
+    /// Number of public inputs.
+    pub public_inputs: usize,
+    /// SHA-256 of proving_key.bin.
+    pub proving_key_sha256: String,
+    /// SHA-256 of verification_key.json.
+    pub verification_key_sha256: String,
+}
+
+/// A proving key ready to prove: the Groth16 key and the constraint matrices.
+pub struct ProverKey {
+    /// The Groth16 proving key (contains the verifying key).
+    pub pk: ProvingKey<Bn254>,
+    /// A, B, C of the circuit's R1CS (synthesised once per process, never per proof).
+    pub matrices: Vec<Matrix<Fr>>,
+    /// Instance variables including the constant 1.
+    pub num_instance: usize,
+    /// Witness variables.
+    pub num_witness: usize,
+    /// Constraints.
+    pub num_constraints: usize,
+    /// The recorded parameters.
+    pub params: KeyParams,
+}
+
+fn io(path: &Path) -> impl Fn(std::io::Error) -> ProverError + '_ {
+    move |e| ProverError::Io {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    }
+}
+
+fn sha256_hex(b: &[u8]) -> String {
+    hex::encode(Sha256::digest(b))
+}
+
+fn label_line(label: &str) -> String {
+    format!("zkroll proving key {label}: {DEV_WARNING}\n")
+}
+
+impl ProverKey {
+    /// The setup note written into verification_key.json.
+    pub fn setup_note(&self) -> String {
+        format!("{}: {}", self.params.label, self.params.warning)
+    }
+
+    pub(crate) fn dev_params(
+        shape: CircuitShape,
+        constraints: usize,
+        public_inputs: usize,
+    ) -> KeyParams {
+        KeyParams {
+            label: DEV_SETUP_LABEL.into(),
+            warning: DEV_WARNING.into(),
+            shape,
+            constraints,
+            public_inputs,
+            proving_key_sha256: String::new(),
+            verification_key_sha256: String::new(),
+        }
+    }
+
+    /// Writes params.json, proving_key.bin and verification_key.json into `dir`.
+    pub fn save(&mut self, dir: &Path) -> Result<(), ProverError> {
+        std::fs::create_dir_all(dir).map_err(io(dir))?;
+        let mut pk_bytes = label_line(&self.params.label).into_bytes();
+        self.pk
+            .serialize_compressed(&mut pk_bytes)
+            .map_err(|e| ProverError::Decode {
+                what: "proving key".into(),
+                reason: e.to_string(),
+            })?;
+        let vk_json = serde_json::to_string_pretty(&VerificationKeyJson::from_key(
+            &self.pk.vk,
+            Some(self.setup_note()),
+        ))
+        .map_err(|e| ProverError::Decode {
+            what: "verification key".into(),
+            reason: e.to_string(),
+        })?;
+        self.params.proving_key_sha256 = sha256_hex(&pk_bytes);
+        self.params.verification_key_sha256 = sha256_hex(vk_json.as_bytes());
+        let params =
+            serde_json::to_string_pretty(&self.params).map_err(|e| ProverError::Decode {
+                what: "params".into(),
+                reason: e.to_string(),
+            })?;
+        for (name, bytes) in [
+            ("proving_key.bin", pk_bytes.as_slice()),
+            ("verification_key.json", vk_json.as_bytes()),
+            ("params.json", params.as_bytes()),
+        ] {
+            let p = dir.join(name);
+            std::fs::write(&p, bytes).map_err(io(&p))?;
+        }
+        Ok(())
+    }
+
+    /// Loads a key directory: hashes checked, points validated, matrices
+    /// re-synthesised from the shape and checked against the recorded count.
+    pub fn load(dir: &Path) -> Result<Self, ProverError> {
+        let pp = dir.join("params.json");
+        let params: KeyParams = serde_json::from_slice(&std::fs::read(&pp).map_err(io(&pp))?)
+            .map_err(|e| ProverError::Decode {
+                what: pp.display().to_string(),
+                reason: e.to_string(),
+            })?;
+        let kp = dir.join("proving_key.bin");
+        let bytes = std::fs::read(&kp).map_err(io(&kp))?;
+        if sha256_hex(&bytes) != params.proving_key_sha256 {
+            return Err(ProverError::HashMismatch {
+                file: kp.display().to_string(),
+            });
+        }
+        let body = bytes
+            .iter()
+            .position(|&b| b == b'\n')
+            .map(|i| &bytes[i + 1..])
+            .ok_or_else(|| ProverError::Decode {
+                what: kp.display().to_string(),
+                reason: "missing label line".into(),
+            })?;
+        let pk =
+            ProvingKey::<Bn254>::deserialize_compressed(body).map_err(|e| ProverError::Decode {
+                what: kp.display().to_string(),
+                reason: e.to_string(),
+            })?;
+        let (matrices, num_instance, num_witness, num_constraints) =
+            crate::generator::synthesize_matrices(params.shape)?;
+        if num_constraints != params.constraints || pk.a_query.len() != num_instance + num_witness {
+            return Err(ProverError::Decode {
+                what: kp.display().to_string(),
+                reason: format!(
+                    "key is for {} constraints / {} variables; this build's circuit has {} / {}",
+                    params.constraints,
+                    pk.a_query.len(),
+                    num_constraints,
+                    num_instance + num_witness
+                ),
+            });
+        }
+        Ok(Self {
+            pk,
+            matrices,
+            num_instance,
+            num_witness,
+            num_constraints,
+            params,
+        })
+    }
+}

@@ -1,0 +1,55 @@
+//! Why setup, key loading or proving failed: one variant per reason.
+
+use zkroll_state::CircuitShape;
+
+/// A prover failure.
+#[derive(Debug, thiserror::Error)]
+pub enum ProverError {
+    /// The witness does not satisfy the circuit: no proof is produced.
+    #[error("witness does not satisfy the circuit: constraint {index} ({name}) fails")]
+    Unsatisfied {
+        /// Index of the first failing constraint.
+        index: usize,
+        /// Its name (the rule's span path), when it could be recovered.
+        name: String,
+    },
+    /// Constraint synthesis failed.
+    #[error("constraint synthesis: {0}")]
+    Synthesis(String),
+    /// The witness was built for another shape than the key.
+    #[error("key is for {key:?}, witness for {witness:?}")]
+    ShapeMismatch {
+        /// The key's shape.
+        key: CircuitShape,
+        /// The witness's shape.
+        witness: CircuitShape,
+    },
+    /// A key file could not be read or written.
+    #[error("{path}: {reason}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The OS error.
+        reason: String,
+    },
+    /// A key file does not decode or fails validation.
+    #[error("{what}: {reason}")]
+    Decode {
+        /// Which file or object.
+        what: String,
+        /// Why.
+        reason: String,
+    },
+    /// A key file's hash differs from the one in params.json.
+    #[error("{file}: SHA-256 does not match params.json (file corrupt or from another setup)")]
+    HashMismatch {
+        /// The file.
+        file: String,
+    },
+}
+
+impl From<ark_relations::gr1cs::SynthesisError> for ProverError {
+    fn from(e: ark_relations::gr1cs::SynthesisError) -> Self {
+        Self::Synthesis(e.to_string())
+    }
+}

@@ -1,0 +1,75 @@
+//! Circuit-specific development setup. The toxic waste comes from the RNG
+//! given here, so the resulting keys are labelled [`DEV_SETUP_LABEL`] and
+//! are for development only.
+//!
+//! [`DEV_SETUP_LABEL`]: crate::DEV_SETUP_LABEL
+
+use ark_bn254::{Bn254, Fr};
+use ark_groth16::Groth16;
+use ark_relations::gr1cs::{
+    ConstraintSynthesizer, ConstraintSystem, Matrix, OptimizationGoal, SynthesisMode,
+    R1CS_PREDICATE_LABEL,
+};
+use rand::{CryptoRng, RngCore};
+use zkroll_circuits::BatchCircuit;
+use zkroll_state::{BatchConfig, CircuitShape};
+
+use crate::data_structures::ProverKey;
+use crate::error::ProverError;
+use crate::reduction::CheckedReduction;
+
+fn blank(shape: CircuitShape) -> BatchCircuit {
+    BatchCircuit::blank(&BatchConfig {
+        shape,
+        fee_account: 0,
+        chain_id: 0,
+    })
+}
+
+/// The R1CS matrices of the shape's circuit, with (instance, witness,
+/// constraint) counts: one setup-mode synthesis.
+pub fn synthesize_matrices(
+    shape: CircuitShape,
+) -> Result<(Vec<Matrix<Fr>>, usize, usize, usize), ProverError> {
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    cs.set_optimization_goal(OptimizationGoal::Constraints);
+    cs.set_mode(SynthesisMode::Setup);
+    blank(shape).generate_constraints(cs.clone())?;
+    cs.finalize();
+    let mut m = cs.to_matrices()?;
+    let matrices = m
+        .remove(R1CS_PREDICATE_LABEL)
+        .ok_or_else(|| ProverError::Synthesis("no R1CS predicate".into()))?;
+    Ok((
+        matrices,
+        cs.num_instance_variables(),
+        cs.num_witness_variables(),
+        cs.num_constraints(),
+    ))
+}
+
+/// Runs the development setup for `shape`. The keys are INSECURE: the RNG's
+/// output is the toxic waste.
+pub fn setup<R: RngCore + CryptoRng>(
+    shape: CircuitShape,
+    rng: &mut R,
+) -> Result<ProverKey, ProverError> {
+    tracing::warn!(
+        "{}: keys from a local setup are for development only",
+        crate::DEV_SETUP_LABEL
+    );
+    let pk = Groth16::<Bn254, CheckedReduction>::generate_random_parameters_with_reduction(
+        blank(shape),
+        rng,
+    )?;
+    let (matrices, num_instance, num_witness, num_constraints) = synthesize_matrices(shape)?;
+    let params = ProverKey::dev_params(shape, num_constraints, num_instance - 1);
+    Ok(ProverKey {
+        pk,
+        matrices,
+        num_instance,
+        num_witness,
+        num_constraints,
+        params,
+    })
+}

@@ -1,0 +1,127 @@
+//! Proving a batch: synthesise the witness only (the matrices come from the
+//! key), check it on the A·z, B·z, C·z rows inside the QAP witness map, and
+//! run ark-groth16's prover on all cores.
+
+use std::time::{Duration, Instant};
+
+use ark_bn254::{Bn254, Fr};
+use ark_ff::UniformRand;
+use ark_groth16::{Groth16, Proof};
+use ark_relations::gr1cs::{
+    ConstraintLayer, ConstraintSynthesizer, ConstraintSystem, OptimizationGoal, SynthesisError,
+    SynthesisMode, TracingMode,
+};
+use rand::{CryptoRng, RngCore};
+use tracing_subscriber::layer::SubscriberExt;
+use zkroll_circuits::BatchCircuit;
+use zkroll_state::BatchWitness;
+
+use crate::data_structures::ProverKey;
+use crate::error::ProverError;
+use crate::reduction::{take_first_unsatisfied, CheckedReduction};
+
+/// A proof with its public inputs and where the time went.
+#[derive(Clone, Debug)]
+pub struct ProofOutput {
+    /// The proof.
+    pub proof: Proof<Bn254>,
+    /// The public inputs (one: the pubdata commitment).
+    pub public_inputs: Vec<Fr>,
+    /// Witness synthesis time.
+    pub witness_time: Duration,
+    /// Groth16 time (QAP witness map, MSMs).
+    pub prove_time: Duration,
+}
+
+/// The name of the first unsatisfied constraint, by re-synthesising with
+/// constraint tracing on (the slow path, taken only when proving failed).
+pub fn name_unsatisfied(witness: &BatchWitness) -> String {
+    let mut layer = ConstraintLayer::default();
+    layer.mode = TracingMode::OnlyConstraints;
+    let subscriber = tracing_subscriber::Registry::default().with(layer);
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    cs.set_optimization_goal(OptimizationGoal::Constraints);
+    if BatchCircuit::new(witness.clone())
+        .generate_constraints(cs.clone())
+        .is_err()
+    {
+        return "synthesis failed".into();
+    }
+    match cs.which_is_unsatisfied() {
+        Ok(Some(name)) => name.trim().replace('\n', " "),
+        _ => "unknown".into(),
+    }
+}
+
+/// Proves `witness` with `key`. A witness that does not satisfy the circuit
+/// yields [`ProverError::Unsatisfied`] naming the failing constraint.
+pub fn prove<R: RngCore + CryptoRng>(
+    key: &ProverKey,
+    witness: &BatchWitness,
+    rng: &mut R,
+) -> Result<ProofOutput, ProverError> {
+    if witness.config.shape != key.params.shape {
+        return Err(ProverError::ShapeMismatch {
+            key: key.params.shape,
+            witness: witness.config.shape,
+        });
+    }
+    let t0 = Instant::now();
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    cs.set_optimization_goal(OptimizationGoal::Constraints);
+    cs.set_mode(SynthesisMode::Prove {
+        construct_matrices: false,
+        generate_lc_assignments: false,
+    });
+    BatchCircuit::new(witness.clone()).generate_constraints(cs.clone())?;
+    let (instance, wit) = {
+        let b = cs
+            .borrow()
+            .ok_or_else(|| ProverError::Synthesis("constraint system gone".into()))?;
+        (
+            b.instance_assignment().map_err(ProverError::from)?.to_vec(),
+            b.witness_assignment().map_err(ProverError::from)?.to_vec(),
+        )
+    };
+    if instance.len() != key.num_instance || wit.len() != key.num_witness {
+        return Err(ProverError::Synthesis(format!(
+            "witness has {}+{} variables, key expects {}+{}",
+            instance.len(),
+            wit.len(),
+            key.num_instance,
+            key.num_witness
+        )));
+    }
+    let full = [instance.as_slice(), wit.as_slice()].concat();
+    let witness_time = t0.elapsed();
+
+    let t1 = Instant::now();
+    let (r, s) = (Fr::rand(rng), Fr::rand(rng));
+    let _ = take_first_unsatisfied();
+    let proof = match Groth16::<Bn254, CheckedReduction>::create_proof_with_reduction_and_matrices(
+        &key.pk,
+        r,
+        s,
+        &key.matrices,
+        key.num_instance,
+        key.num_constraints,
+        &full,
+    ) {
+        Ok(p) => p,
+        Err(SynthesisError::Unsatisfiable) => {
+            let index = take_first_unsatisfied().unwrap_or(usize::MAX);
+            return Err(ProverError::Unsatisfied {
+                index,
+                name: name_unsatisfied(witness),
+            });
+        }
+        Err(e) => return Err(e.into()),
+    };
+    Ok(ProofOutput {
+        proof,
+        public_inputs: instance[1..].to_vec(),
+        witness_time,
+        prove_time: t1.elapsed(),
+    })
+}

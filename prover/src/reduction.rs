@@ -1,0 +1,103 @@
+//! The R1CS-to-QAP witness map (libsnark's, as ark-groth16's
+//! `LibsnarkReduction`) with the satisfiability check folded in: the prover
+//! evaluates `A·z`, `B·z` and `C·z` anyway, so it compares them row by row
+//! (`a_i * b_i == c_i`) before the FFTs, instead of a second pass over the
+//! constraint system. On failure the first failing row is recorded for the
+//! calling thread ([`take_first_unsatisfied`]) and the map returns
+//! `SynthesisError::Unsatisfiable`, so no proof of a false statement is made.
+
+use std::cell::Cell;
+
+use ark_ff::PrimeField;
+use ark_groth16::r1cs_to_qap::{evaluate_constraint, LibsnarkReduction, R1CSToQAP};
+use ark_poly::EvaluationDomain;
+use ark_relations::gr1cs::{ConstraintSystemRef, Matrix, SynthesisError};
+use rayon::prelude::*;
+
+thread_local! {
+    static FIRST_UNSATISFIED: Cell<Option<usize>> = const { Cell::new(None) };
+}
+
+/// The first failing constraint found by the last witness map on this thread.
+pub fn take_first_unsatisfied() -> Option<usize> {
+    FIRST_UNSATISFIED.with(|c| c.take())
+}
+
+/// libsnark's reduction with the row check.
+pub struct CheckedReduction;
+
+impl R1CSToQAP for CheckedReduction {
+    #[allow(clippy::type_complexity)]
+    fn instance_map_with_evaluation<F: PrimeField, D: EvaluationDomain<F>>(
+        cs: ConstraintSystemRef<F>,
+        t: &F,
+    ) -> Result<(Vec<F>, Vec<F>, Vec<F>, F, usize, usize), SynthesisError> {
+        LibsnarkReduction::instance_map_with_evaluation::<F, D>(cs, t)
+    }
+
+    fn witness_map_from_matrices<F: PrimeField, D: EvaluationDomain<F>>(
+        matrices: &[Matrix<F>],
+        num_inputs: usize,
+        num_constraints: usize,
+        full_assignment: &[F],
+    ) -> Result<Vec<F>, SynthesisError> {
+        let domain =
+            D::new(num_constraints + num_inputs).ok_or(SynthesisError::PolynomialDegreeTooLarge)?;
+        let domain_size = domain.size();
+        let zero = F::zero();
+        let mut a = vec![zero; domain_size];
+        let mut b = vec![zero; domain_size];
+        let mut c = vec![zero; domain_size];
+        a[..num_constraints]
+            .par_iter_mut()
+            .zip(&mut b[..num_constraints])
+            .zip(&mut c[..num_constraints])
+            .enumerate()
+            .for_each(|(i, ((a, b), c))| {
+                *a = evaluate_constraint(&matrices[0][i], full_assignment);
+                *b = evaluate_constraint(&matrices[1][i], full_assignment);
+                *c = evaluate_constraint(&matrices[2][i], full_assignment);
+            });
+        let first_bad = (0..num_constraints)
+            .into_par_iter()
+            .find_first(|&i| a[i] * b[i] != c[i]);
+        if let Some(i) = first_bad {
+            FIRST_UNSATISFIED.with(|cell| cell.set(Some(i)));
+            return Err(SynthesisError::Unsatisfiable);
+        }
+        a[num_constraints..num_constraints + num_inputs]
+            .clone_from_slice(&full_assignment[..num_inputs]);
+
+        domain.ifft_in_place(&mut a);
+        domain.ifft_in_place(&mut b);
+        let coset = domain
+            .get_coset(F::GENERATOR)
+            .ok_or(SynthesisError::PolynomialDegreeTooLarge)?;
+        coset.fft_in_place(&mut a);
+        coset.fft_in_place(&mut b);
+        let mut ab = domain.mul_polynomials_in_evaluation_domain(&a, &b);
+        drop(a);
+        drop(b);
+        domain.ifft_in_place(&mut c);
+        coset.fft_in_place(&mut c);
+        let vanishing_inv = domain
+            .evaluate_vanishing_polynomial(F::GENERATOR)
+            .inverse()
+            .ok_or(SynthesisError::DivisionByZero)?;
+        ab.par_iter_mut().zip(c).for_each(|(ab_i, c_i)| {
+            *ab_i -= &c_i;
+            *ab_i *= &vanishing_inv;
+        });
+        coset.ifft_in_place(&mut ab);
+        Ok(ab)
+    }
+
+    fn h_query_scalars<F: PrimeField, D: EvaluationDomain<F>>(
+        max_power: usize,
+        t: F,
+        zt: F,
+        delta_inverse: F,
+    ) -> Result<Vec<F>, SynthesisError> {
+        LibsnarkReduction::h_query_scalars::<F, D>(max_power, t, zt, delta_inverse)
+    }
+}
