@@ -71,6 +71,60 @@ fn setup_prove_verify_and_refuse() {
     let public = public_from_json(&public_to_json(&out2.public_inputs)).unwrap();
     verify(&vk, &public, &pj.to_proof().unwrap()).unwrap();
 
+    // The verifier crate's fixtures are this proof (it may not depend on the
+    // prover): regenerate them with ZKROLL_BLESS=1.
+    let fixtures =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../verifier/tests/fixtures");
+    if std::env::var_os("ZKROLL_BLESS").is_some() {
+        std::fs::create_dir_all(&fixtures).unwrap();
+        std::fs::copy(
+            dir.path().join("verification_key.json"),
+            fixtures.join("verification_key.json"),
+        )
+        .unwrap();
+        std::fs::write(
+            fixtures.join("proof.json"),
+            serde_json::to_string_pretty(&pj).unwrap(),
+        )
+        .unwrap();
+        std::fs::write(
+            fixtures.join("public.json"),
+            serde_json::to_string_pretty(&public_to_json(&public)).unwrap(),
+        )
+        .unwrap();
+    }
+
+    // snarkjs accepts the proof, and refuses it for another input.
+    std::fs::write(
+        dir.path().join("proof.json"),
+        serde_json::to_string(&pj).unwrap(),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("public.json"),
+        serde_json::to_string(&public_to_json(&public)).unwrap(),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("wrong.json"),
+        serde_json::to_string(&public_to_json(&[public[0] + Fr::from(1u64)])).unwrap(),
+    )
+    .unwrap();
+    match snarkjs_verify(dir.path(), "public.json") {
+        Some(ok) => {
+            assert!(ok, "snarkjs refused a zkroll proof");
+            assert_eq!(snarkjs_verify(dir.path(), "wrong.json"), Some(false));
+            println!("snarkjs groth16 verify: accepted the proof, refused a tampered input");
+        }
+        None => {
+            assert!(
+                std::env::var_os("ZKROLL_REQUIRE_SNARKJS").is_none(),
+                "snarkjs is required but contracts/node_modules has none: run npm ci --prefix contracts"
+            );
+            println!("SKIPPED snarkjs cross-check: contracts/node_modules/.bin/snarkjs missing (npm ci --prefix contracts)");
+        }
+    }
+
     // Refusals.
     assert_eq!(
         verify(&vk, &[b3.public_input + Fr::from(1u64)], &out2.proof),
@@ -114,4 +168,28 @@ fn setup_prove_verify_and_refuse() {
         ProverKey::load(dir.path()),
         Err(ProverError::HashMismatch { .. })
     ));
+}
+
+/// Runs `snarkjs groth16 verify` on the files in `dir`; `None` if snarkjs
+/// is not installed.
+fn snarkjs_verify(dir: &std::path::Path, public: &str) -> Option<bool> {
+    let bin = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../contracts/node_modules/.bin/snarkjs");
+    if !bin.exists() {
+        return None;
+    }
+    let out = std::process::Command::new(bin)
+        .args([
+            "groth16",
+            "verify",
+            "verification_key.json",
+            public,
+            "proof.json",
+        ])
+        .current_dir(dir)
+        .output()
+        .expect("run snarkjs");
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    Some(out.status.success() && text.contains("OK"))
 }
