@@ -27,7 +27,7 @@ fn main() -> Result<()> {
 
     // L1 queue, as the operator reads it from Rollup.sol events.
     let mut l1 = Workload::new(7, config.chain_id);
-    let queue = vec![
+    let queue = [
         l1.deposit_new(0, 0),      // the operator's fee account, index 0
         l1.deposit_new(0, 10_000), // alice, index 1
         l1.deposit_new(0, 5_000),  // bob, index 2

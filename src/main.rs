@@ -1,16 +1,30 @@
 //! The `zkroll` command line: glue over the library, no protocol logic.
 
-use std::path::PathBuf;
-use std::time::Instant;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use rand::rngs::OsRng;
+use zkroll::ops_file::OpsFile;
+use zkroll::prover::{prove, setup, ProverKey};
+use zkroll::state::field::fr_to_decimal;
 use zkroll::state::pubdata::L1Status;
 use zkroll::state::sim::Workload;
-use zkroll::state::{BatchConfig, CircuitShape, OpType, RedbStore, Rollup};
+use zkroll::state::{
+    BatchConfig, BatchWitness, CircuitShape, L2Op, OpType, PrivateKey, RedbStore, Rollup,
+    StateError,
+};
+use zkroll::verifier::snarkjs::{public_to_json, ProofJson, VerificationKeyJson};
 
 #[derive(Parser)]
-#[command(name = "zkroll", version, about = "zk-rollup toolkit on BN254")]
+#[command(
+    name = "zkroll",
+    version,
+    about = "zk-rollup toolkit on BN254: prove batches, verify, settle"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -18,16 +32,26 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run an operator end to end on a temporary state: deposits, transfers,
-    /// a withdrawal, several batches; print per-batch figures.
+    /// Run an operator end to end: temporary state, dev keys (cached),
+    /// deposits, transfers, a withdrawal, several proved and verified batches.
     Demo {
-        /// Write the last batch's pubdata.hex and witness.json here.
+        /// Write the last batch's verification_key.json, proof.json,
+        /// public.json and pubdata.hex here.
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Number of transfer batches after the deposits.
-        #[arg(long, default_value_t = 4)]
+        /// Transfer batches after the deposits.
+        #[arg(long, default_value_t = 2)]
         batches: usize,
-        /// Machine-readable output (one JSON object per batch).
+        /// Tree depth of the demo.
+        #[arg(long, default_value_t = 16)]
+        depth: u8,
+        /// L1 slots per batch.
+        #[arg(long, default_value_t = 2)]
+        l1_slots: usize,
+        /// L2 slots per batch.
+        #[arg(long, default_value_t = 4)]
+        l2_slots: usize,
+        /// One JSON object per batch on stdout.
         #[arg(long)]
         json: bool,
     },
@@ -40,122 +64,459 @@ enum Command {
         #[arg(long, default_value_t = zkroll::state::tree::DEFAULT_DEPTH)]
         depth: u8,
     },
+    /// Key management.
+    Account {
+        #[command(subcommand)]
+        command: AccountCommand,
+    },
+    /// Sign an L2 operation (JSON: {"type": "Transfer", "from", "to", "amount", "fee", "nonce"}).
+    Sign {
+        /// Private key, 32 bytes hex.
+        #[arg(long)]
+        key: String,
+        /// File with the operation.
+        #[arg(long)]
+        op: PathBuf,
+        /// Rollup instance id.
+        #[arg(long, default_value_t = 1)]
+        chain_id: u32,
+    },
+    /// Development setup for a circuit shape (INSECURE: for development only).
+    Setup {
+        /// Tree depth.
+        #[arg(long)]
+        depth: u8,
+        /// L1 slots per batch.
+        #[arg(long)]
+        l1_slots: usize,
+        /// L2 slots per batch.
+        #[arg(long)]
+        l2_slots: usize,
+        /// Directory for proving_key.bin, verification_key.json, params.json.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Apply a batch of operations to the state and prove it.
+    Prove {
+        /// Key directory from `zkroll setup`.
+        #[arg(long)]
+        keys: PathBuf,
+        /// State store from `zkroll init`.
+        #[arg(long)]
+        state: PathBuf,
+        /// The batch (see `ops_file`): chain_id, fee_account, l1, l2.
+        #[arg(long)]
+        ops: PathBuf,
+        /// Output directory for proof.json, public.json, pubdata.hex.
+        #[arg(long)]
+        out: PathBuf,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Verify a proof (exit 0 if valid, 1 if not).
+    Verify {
+        /// verification_key.json (snarkjs format).
+        #[arg(long)]
+        vk: PathBuf,
+        /// proof.json.
+        #[arg(long)]
+        proof: PathBuf,
+        /// public.json.
+        #[arg(long)]
+        public: PathBuf,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
-fn main() -> Result<()> {
-    match Cli::parse().command {
-        Command::Demo { out, batches, json } => demo(out, batches, json),
-        Command::Init { state, depth } => {
-            if state.exists() {
-                anyhow::bail!("{} already exists", state.display());
-            }
-            let store =
-                RedbStore::open(&state).with_context(|| format!("creating {}", state.display()))?;
-            let r = Rollup::open(store, depth, false)?;
-            println!(
-                "initialised {} (depth {depth}, empty root {})",
-                state.display(),
-                zkroll::state::field::fr_to_decimal(&r.root())
-            );
-            Ok(())
+#[derive(Subcommand)]
+enum AccountCommand {
+    /// Print a fresh private key and its public key (circomlib-compatible).
+    New,
+}
+
+fn spinner(msg: &str) -> ProgressBar {
+    let pb = ProgressBar::new_spinner();
+    pb.set_style(
+        ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    pb.set_message(msg.to_string());
+    pb.enable_steady_tick(Duration::from_millis(120));
+    pb
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let res = match cli.command {
+        Command::Verify {
+            vk,
+            proof,
+            public,
+            json,
+        } => return verify_cmd(&vk, &proof, &public, json),
+        Command::Demo {
+            out,
+            batches,
+            depth,
+            l1_slots,
+            l2_slots,
+            json,
+        } => demo(
+            out,
+            batches,
+            CircuitShape {
+                depth,
+                l1_slots,
+                l2_slots,
+            },
+            json,
+        ),
+        Command::Init { state, depth } => init(&state, depth),
+        Command::Account {
+            command: AccountCommand::New,
+        } => account_new(),
+        Command::Sign { key, op, chain_id } => sign(&key, &op, chain_id),
+        Command::Setup {
+            depth,
+            l1_slots,
+            l2_slots,
+            out,
+        } => setup_cmd(
+            CircuitShape {
+                depth,
+                l1_slots,
+                l2_slots,
+            },
+            &out,
+        )
+        .map(|_| ()),
+        Command::Prove {
+            keys,
+            state,
+            ops,
+            out,
+            json,
+        } => prove_cmd(&keys, &state, &ops, &out, json),
+    };
+    match res {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
         }
     }
 }
 
-fn demo(out: Option<PathBuf>, batches: usize, json: bool) -> Result<()> {
-    const CHAIN: u32 = 1;
-    let shape = CircuitShape {
-        depth: 16,
-        l1_slots: 4,
-        l2_slots: 8,
+fn init(state: &Path, depth: u8) -> Result<()> {
+    if state.exists() {
+        bail!("{} already exists", state.display());
+    }
+    let store = RedbStore::open(state).with_context(|| format!("creating {}", state.display()))?;
+    let r = Rollup::open(store, depth, false)?;
+    println!(
+        "initialised {} (depth {depth}, empty root {})",
+        state.display(),
+        fr_to_decimal(&r.root())
+    );
+    Ok(())
+}
+
+fn account_new() -> Result<()> {
+    let key = PrivateKey::generate(&mut OsRng);
+    let pk = key.public();
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&serde_json::json!({
+            "private_key": hex::encode(key.as_bytes()),
+            "public_key": [fr_to_decimal(&pk.x()), fr_to_decimal(&pk.y())],
+            "public_key_packed": format!("0x{}", hex::encode(pk.compress())),
+        }))?
+    );
+    Ok(())
+}
+
+fn sign(key_hex: &str, op_path: &Path, chain_id: u32) -> Result<()> {
+    let bytes: [u8; 32] = hex::decode(key_hex.trim_start_matches("0x"))
+        .context("--key is not hex")?
+        .try_into()
+        .map_err(|_| anyhow::anyhow!("--key must be 32 bytes"))?;
+    let text = std::fs::read_to_string(op_path)
+        .with_context(|| format!("reading {}", op_path.display()))?;
+    let op: L2Op =
+        serde_json::from_str(&text).with_context(|| format!("parsing {}", op_path.display()))?;
+    let signed = op.sign(&PrivateKey::from_bytes(bytes), chain_id);
+    println!("{}", serde_json::to_string_pretty(&signed)?);
+    Ok(())
+}
+
+fn setup_cmd(shape: CircuitShape, out: &Path) -> Result<ProverKey> {
+    eprintln!(
+        "WARNING: {} — keys from this local setup are for development only; \
+         whoever ran it can forge proofs. Import a ceremony's keys for a deployment.",
+        zkroll::prover::DEV_SETUP_LABEL
+    );
+    let pb = spinner(&format!(
+        "setup depth {} / {} L1 / {} L2 slots",
+        shape.depth, shape.l1_slots, shape.l2_slots
+    ));
+    let t = Instant::now();
+    let mut key = setup(shape, &mut OsRng)?;
+    key.save(out)?;
+    pb.finish_and_clear();
+    eprintln!(
+        "setup: {} constraints in {:.1} s; keys in {}",
+        key.num_constraints,
+        t.elapsed().as_secs_f64(),
+        out.display()
+    );
+    Ok(key)
+}
+
+/// Writes proof.json, public.json and pubdata.hex (and the key's
+/// verification_key.json) into `out`.
+fn write_artifacts(out: &Path, key: &ProverKey, w: &BatchWitness, proof: &ProofJson) -> Result<()> {
+    std::fs::create_dir_all(out)?;
+    std::fs::write(
+        out.join("verification_key.json"),
+        serde_json::to_string_pretty(&VerificationKeyJson::from_key(
+            &key.pk.vk,
+            Some(key.setup_note()),
+        ))?,
+    )?;
+    std::fs::write(out.join("proof.json"), serde_json::to_string_pretty(proof)?)?;
+    std::fs::write(
+        out.join("public.json"),
+        serde_json::to_string_pretty(&public_to_json(&[w.public_input]))?,
+    )?;
+    std::fs::write(out.join("pubdata.hex"), hex::encode(&w.pubdata))?;
+    Ok(())
+}
+
+fn prove_cmd(keys: &Path, state: &Path, ops: &Path, out: &Path, json: bool) -> Result<()> {
+    let pb = spinner("loading keys");
+    let key =
+        ProverKey::load(keys).with_context(|| format!("loading keys from {}", keys.display()))?;
+    pb.finish_and_clear();
+    let shape = key.params.shape;
+    let text =
+        std::fs::read_to_string(ops).with_context(|| format!("reading {}", ops.display()))?;
+    let ops: OpsFile =
+        serde_json::from_str(&text).with_context(|| format!("parsing {}", ops.display()))?;
+    let config = BatchConfig {
+        shape,
+        fee_account: ops.fee_account,
+        chain_id: ops.chain_id,
     };
+    if !state.exists() {
+        bail!(
+            "{} does not exist (zkroll init --state ...)",
+            state.display()
+        );
+    }
+    let mut rollup = Rollup::open(RedbStore::open(state)?, shape.depth, false)?;
+    let before = rollup.last_batch();
+    let w = match rollup.apply_batch(&config, &ops.l1, &ops.l2) {
+        Ok(w) => w,
+        Err(StateError::Batch(e)) => bail!("batch refused, state unchanged: {e}"),
+        Err(e) => return Err(e.into()),
+    };
+    let pb = spinner(&format!(
+        "proving batch {} ({} constraints)",
+        w.batch_number, key.num_constraints
+    ));
+    let proved = prove(&key, &w, &mut OsRng);
+    pb.finish_and_clear();
+    let out_p = match proved {
+        Ok(p) => p,
+        Err(e) => {
+            // No proof, no batch: undo the commit so the state stays as it was.
+            rollup.revert_to(before)?;
+            bail!("proving failed, state reverted to batch {before}: {e}");
+        }
+    };
+    let proof = ProofJson::from_proof(&out_p.proof);
+    write_artifacts(out, &key, &w, &proof)?;
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "batch": w.batch_number,
+                "constraints": key.num_constraints,
+                "witness_ms": out_p.witness_time.as_secs_f64() * 1e3,
+                "prove_ms": out_p.prove_time.as_secs_f64() * 1e3,
+                "public_input": fr_to_decimal(&w.public_input),
+                "new_root": fr_to_decimal(&w.new_root),
+                "out": out.display().to_string(),
+            })
+        );
+    } else {
+        println!(
+            "batch {} proved: {} constraints, witness {:.2} s, prove {:.2} s; wrote {}/proof.json, public.json, pubdata.hex",
+            w.batch_number,
+            key.num_constraints,
+            out_p.witness_time.as_secs_f64(),
+            out_p.prove_time.as_secs_f64(),
+            out.display()
+        );
+    }
+    Ok(())
+}
+
+fn verify_cmd(vk: &Path, proof: &Path, public: &Path, json: bool) -> ExitCode {
+    let res = zkroll::verifier::verify_files(vk, proof, public);
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({ "valid": res.is_ok(), "reason": res.as_ref().err().map(|e| e.to_string()) })
+        );
+    } else {
+        match &res {
+            Ok(()) => println!("valid"),
+            Err(e) => println!("invalid: {e}"),
+        }
+    }
+    if res.is_ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+/// Dev keys for a shape, cached across runs (they are slow to make and
+/// INSECURE anyway): `$ZKROLL_CACHE` or `~/.cache/zkroll`.
+fn cached_dev_keys(shape: CircuitShape) -> Result<ProverKey> {
+    let base = std::env::var_os("ZKROLL_CACHE")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/zkroll")))
+        .unwrap_or_else(|| std::env::temp_dir().join("zkroll"));
+    let dir = base.join(format!(
+        "dev-keys-d{}-l1-{}-l2-{}-v{}",
+        shape.depth,
+        shape.l1_slots,
+        shape.l2_slots,
+        env!("CARGO_PKG_VERSION")
+    ));
+    if dir.join("params.json").exists() {
+        let pb = spinner(&format!("loading cached dev keys {}", dir.display()));
+        let k = ProverKey::load(&dir);
+        pb.finish_and_clear();
+        match k {
+            Ok(k) => return Ok(k),
+            Err(e) => eprintln!("cached keys unusable ({e}); running setup again"),
+        }
+    }
+    setup_cmd(shape, &dir)
+}
+
+fn demo(out: Option<PathBuf>, batches: usize, shape: CircuitShape, json: bool) -> Result<()> {
+    const CHAIN: u32 = 1;
+    let depth = shape.depth;
+    if shape.l1_slots == 0 || shape.l2_slots == 0 {
+        bail!("the demo needs at least one L1 and one L2 slot");
+    }
     let config = BatchConfig {
         shape,
         fee_account: 0,
         chain_id: CHAIN,
     };
+    let key = cached_dev_keys(shape)?;
     let dir = tempfile::tempdir()?;
-    let path = dir.path().join("state.redb");
-    let mut rollup = Rollup::open(RedbStore::open(&path)?, shape.depth, false)?;
+    let mut rollup = Rollup::open(
+        RedbStore::open(&dir.path().join("state.redb"))?,
+        depth,
+        false,
+    )?;
     let mut w = Workload::new(42, CHAIN);
     if !json {
         println!(
-            "zkroll demo: depth {} ({} accounts), {} L1 + {} L2 slots, state in {}",
-            shape.depth,
-            1u64 << (2 * shape.depth as u32),
-            shape.l1_slots,
-            shape.l2_slots,
-            path.display()
+            "zkroll demo: depth {depth}, {} L1 + {} L2 slots, {} constraints per batch",
+            shape.l1_slots, shape.l2_slots, key.num_constraints
         );
-        println!("(native state machine only: proving arrives with the circuit crate)");
     }
-    let mut plan: Vec<(Vec<_>, Vec<_>)> = vec![
-        (
-            vec![
-                w.deposit_new(0, 0),
-                w.deposit_new(0, 1_000_000),
-                w.deposit_new(0, 2_000_000),
-                w.deposit_new(0, 500_000),
-            ],
-            vec![],
-        ),
-        (vec![w.deposit_new(0, 750_000)], vec![]),
+    let deposits = [
+        w.deposit_new(0, 0),
+        w.deposit_new(0, 1_000_000),
+        w.deposit_new(0, 2_000_000),
+        w.deposit_new(0, 500_000),
     ];
+    let mut plan: Vec<(Vec<_>, Vec<_>)> = deposits
+        .chunks(shape.l1_slots)
+        .map(|c| (c.to_vec(), vec![]))
+        .collect();
+    for _ in 0..batches {
+        plan.push((vec![], vec![]));
+    }
+    plan.push((vec![], vec![]));
+    let n = plan.len();
     let mut last = None;
-    for b in 0..plan.len() + batches + 1 {
-        let (l1, l2) = if b < plan.len() {
-            std::mem::take(&mut plan[b])
-        } else if b < plan.len() + batches {
-            let ops = w.random_transfers(rollup.tree(), shape.l2_slots, 0, 0);
-            (vec![], ops)
+    for (b, (l1, l2)) in plan.into_iter().enumerate() {
+        let l2 = if b + 1 == n {
+            let a = *rollup.account(2).context("account 2 exists")?;
+            vec![w
+                .withdraw(2, a.balance / 4, 1, a.nonce)
+                .context("demo holds account 2's key")?]
+        } else if l1.is_empty() {
+            w.random_transfers(rollup.tree(), shape.l2_slots, 0, 0)
         } else {
-            let from = 2;
-            let a = *rollup.account(from).context("account 2 exists")?;
-            let op = w
-                .withdraw(from, a.balance / 4, 1, a.nonce)
-                .context("demo holds account 2's key")?;
-            (vec![], vec![op])
+            l2
         };
         let t = Instant::now();
         let wit = rollup.apply_batch(&config, &l1, &l2)?;
-        let ms = t.elapsed().as_secs_f64() * 1e3;
+        let apply = t.elapsed();
+        let pb = (!json).then(|| spinner(&format!("proving batch {}", wit.batch_number)));
+        let p = prove(&key, &wit, &mut OsRng)?;
+        if let Some(pb) = pb {
+            pb.finish_and_clear();
+        }
+        let verified = zkroll::verifier::verify(&key.pk.vk, &p.public_inputs, &p.proof);
         let count = |k: OpType| wit.l2.iter().filter(|s| s.slot.op_type == k).count();
         let failed = wit
             .l1
             .iter()
             .filter(|s| s.slot.status == L1Status::Failed)
             .count();
-        let root = zkroll::state::field::fr_to_decimal(&wit.new_root);
         if json {
             println!(
                 "{}",
                 serde_json::json!({
                     "batch": wit.batch_number,
-                    "l1_ops": l1.len(),
-                    "l1_failed": failed,
-                    "transfers": count(OpType::Transfer),
-                    "withdrawals": count(OpType::Withdraw),
-                    "apply_commit_ms": ms,
-                    "new_root": root,
-                    "public_input": zkroll::state::field::fr_to_decimal(&wit.public_input),
+                    "l1_ops": l1.len(), "l1_failed": failed,
+                    "transfers": count(OpType::Transfer), "withdrawals": count(OpType::Withdraw),
+                    "constraints": key.num_constraints,
+                    "apply_commit_ms": apply.as_secs_f64() * 1e3,
+                    "witness_ms": p.witness_time.as_secs_f64() * 1e3,
+                    "prove_ms": p.prove_time.as_secs_f64() * 1e3,
+                    "verified": verified.is_ok(),
+                    "public_input": fr_to_decimal(&wit.public_input),
                 })
             );
         } else {
             println!(
-                "batch {:>2}: {} L1 ops ({} failed), {} transfers, {} withdrawals; applied + committed in {:.1} ms; root {}…",
+                "batch {}: {} L1 ({} failed), {} transfers, {} withdrawals | {} constraints | apply+commit {:.0} ms, witness {:.2} s, prove {:.2} s | verified: {}",
                 wit.batch_number,
                 l1.len(),
                 failed,
                 count(OpType::Transfer),
                 count(OpType::Withdraw),
-                ms,
-                &root[..16.min(root.len())]
+                key.num_constraints,
+                apply.as_secs_f64() * 1e3,
+                p.witness_time.as_secs_f64(),
+                p.prove_time.as_secs_f64(),
+                if verified.is_ok() { "yes" } else { "NO" }
             );
         }
-        last = Some(wit);
+        verified.context("a demo proof did not verify")?;
+        last = Some((wit, p));
     }
     // Data availability: a fresh node rebuilds the same root from pubdata alone.
-    let mut node = Rollup::open(zkroll::state::MemStore::new(), shape.depth, false)?;
+    let mut node = Rollup::open(zkroll::state::MemStore::new(), depth, false)?;
     for n in 1..=rollup.last_batch() {
         let rec = rollup
             .batch_record(n)?
@@ -172,15 +533,14 @@ fn demo(out: Option<PathBuf>, batches: usize, json: bool) -> Result<()> {
             rollup.last_batch()
         );
     }
-    if let (Some(dir), Some(wit)) = (out, last) {
-        std::fs::create_dir_all(&dir)?;
-        std::fs::write(dir.join("pubdata.hex"), hex::encode(&wit.pubdata))?;
-        std::fs::write(
-            dir.join("witness.json"),
-            serde_json::to_string_pretty(&wit)?,
-        )?;
+    if let (Some(dir), Some((wit, p))) = (out, last) {
+        write_artifacts(&dir, &key, &wit, &ProofJson::from_proof(&p.proof))?;
         if !json {
-            println!("wrote {}/pubdata.hex and witness.json", dir.display());
+            println!(
+                "wrote {0}/verification_key.json, proof.json, public.json, pubdata.hex \
+                 (check: zkroll verify --vk {0}/verification_key.json --proof {0}/proof.json --public {0}/public.json)",
+                dir.display()
+            );
         }
     }
     Ok(())

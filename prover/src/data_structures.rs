@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! KEYDIR/params.json             shape, constraint count, setup label, file hashes
-//! KEYDIR/proving_key.bin         label line, then the ark-serialize (compressed) proving key
+//! KEYDIR/proving_key.bin         label line, then the ark-serialize proving key (uncompressed: compressed points cost a square root each to load)
 //! KEYDIR/verification_key.json   snarkjs format (with a zkroll_setup note)
 //! ```
 //! Loading checks each file's SHA-256 against params.json and validates
@@ -106,7 +106,7 @@ impl ProverKey {
         std::fs::create_dir_all(dir).map_err(io(dir))?;
         let mut pk_bytes = label_line(&self.params.label).into_bytes();
         self.pk
-            .serialize_compressed(&mut pk_bytes)
+            .serialize_uncompressed(&mut pk_bytes)
             .map_err(|e| ProverError::Decode {
                 what: "proving key".into(),
                 reason: e.to_string(),
@@ -161,13 +161,18 @@ impl ProverKey {
                 what: kp.display().to_string(),
                 reason: "missing label line".into(),
             })?;
-        let pk =
-            ProvingKey::<Bn254>::deserialize_compressed(body).map_err(|e| ProverError::Decode {
+        let pk = ProvingKey::<Bn254>::deserialize_uncompressed(body).map_err(|e| {
+            ProverError::Decode {
                 what: kp.display().to_string(),
                 reason: e.to_string(),
-            })?;
-        let (matrices, num_instance, num_witness, num_constraints) =
-            crate::generator::synthesize_matrices(params.shape)?;
+            }
+        })?;
+        let crate::generator::R1cs {
+            matrices,
+            num_instance,
+            num_witness,
+            num_constraints,
+        } = crate::generator::synthesize_matrices(params.shape)?;
         if num_constraints != params.constraints || pk.a_query.len() != num_instance + num_witness {
             return Err(ProverError::Decode {
                 what: kp.display().to_string(),

@@ -26,11 +26,20 @@ fn blank(shape: CircuitShape) -> BatchCircuit {
     })
 }
 
-/// The R1CS matrices of the shape's circuit, with (instance, witness,
-/// constraint) counts: one setup-mode synthesis.
-pub fn synthesize_matrices(
-    shape: CircuitShape,
-) -> Result<(Vec<Matrix<Fr>>, usize, usize, usize), ProverError> {
+/// A circuit's R1CS: its matrices and sizes.
+pub struct R1cs {
+    /// A, B, C.
+    pub matrices: Vec<Matrix<Fr>>,
+    /// Instance variables, including the constant 1.
+    pub num_instance: usize,
+    /// Witness variables.
+    pub num_witness: usize,
+    /// Constraints.
+    pub num_constraints: usize,
+}
+
+/// The R1CS of the shape's circuit: one setup-mode synthesis.
+pub fn synthesize_matrices(shape: CircuitShape) -> Result<R1cs, ProverError> {
     let cs = ConstraintSystem::<Fr>::new_ref();
     cs.set_optimization_goal(OptimizationGoal::Constraints);
     cs.set_mode(SynthesisMode::Setup);
@@ -40,12 +49,12 @@ pub fn synthesize_matrices(
     let matrices = m
         .remove(R1CS_PREDICATE_LABEL)
         .ok_or_else(|| ProverError::Synthesis("no R1CS predicate".into()))?;
-    Ok((
+    Ok(R1cs {
         matrices,
-        cs.num_instance_variables(),
-        cs.num_witness_variables(),
-        cs.num_constraints(),
-    ))
+        num_instance: cs.num_instance_variables(),
+        num_witness: cs.num_witness_variables(),
+        num_constraints: cs.num_constraints(),
+    })
 }
 
 /// Runs the development setup for `shape`. The keys are INSECURE: the RNG's
@@ -62,7 +71,12 @@ pub fn setup<R: RngCore + CryptoRng>(
         blank(shape),
         rng,
     )?;
-    let (matrices, num_instance, num_witness, num_constraints) = synthesize_matrices(shape)?;
+    let R1cs {
+        matrices,
+        num_instance,
+        num_witness,
+        num_constraints,
+    } = synthesize_matrices(shape)?;
     let params = ProverKey::dev_params(shape, num_constraints, num_instance - 1);
     Ok(ProverKey {
         pk,

@@ -118,7 +118,7 @@ fn setup_prove_verify_and_refuse() {
         }
         None => {
             assert!(
-                std::env::var_os("ZKROLL_REQUIRE_SNARKJS").is_none(),
+                std::env::var_os("ZKROLL_REQUIRE_NODE").is_none(),
                 "snarkjs is required but contracts/node_modules has none: run npm ci --prefix contracts"
             );
             println!("SKIPPED snarkjs cross-check: contracts/node_modules/.bin/snarkjs missing (npm ci --prefix contracts)");

@@ -1,0 +1,225 @@
+//! The `zkroll` binary end to end with a tiny shape: init, account new,
+//! setup, prove deposits, sign (with zkroll and, when installed, with
+//! circomlibjs as an outside wallet would), prove transfers, verify; a
+//! refused batch names its slot and leaves the state unchanged; a tampered
+//! input fails verification with exit code 1.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn zkroll(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_zkroll"))
+        .args(args)
+        .output()
+        .expect("run zkroll")
+}
+
+fn ok(args: &[&str]) -> String {
+    let out = zkroll(args);
+    assert!(
+        out.status.success(),
+        "zkroll {args:?} failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn p(dir: &Path, name: &str) -> String {
+    dir.join(name).display().to_string()
+}
+
+/// Signs with circomlibjs (contracts/scripts/sign-l2.mjs), if installed.
+fn circomlibjs_sign(args: &[&str]) -> Option<serde_json::Value> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("contracts");
+    if !root.join("node_modules/circomlibjs").exists() {
+        return None;
+    }
+    let out = Command::new("node")
+        .arg("scripts/sign-l2.mjs")
+        .args(args)
+        .current_dir(&root)
+        .output()
+        .ok()?;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(serde_json::from_slice(&out.stdout).expect("signer prints JSON"))
+}
+
+#[test]
+fn cli_end_to_end() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    let (db, keys) = (p(d, "state.redb"), p(d, "keys"));
+    ok(&["init", "--state", &db, "--depth", "2"]);
+    assert!(
+        !zkroll(&["init", "--state", &db]).status.success(),
+        "init refuses an existing store"
+    );
+
+    let accounts: Vec<serde_json::Value> = (0..3)
+        .map(|_| serde_json::from_str(&ok(&["account", "new"])).unwrap())
+        .collect();
+    let packed = |i: usize| {
+        accounts[i]["public_key_packed"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let key = |i: usize| accounts[i]["private_key"].as_str().unwrap().to_string();
+
+    let setup = zkroll(&[
+        "setup",
+        "--depth",
+        "2",
+        "--l1-slots",
+        "2",
+        "--l2-slots",
+        "2",
+        "--out",
+        &keys,
+    ]);
+    assert!(setup.status.success());
+    assert!(String::from_utf8_lossy(&setup.stderr).contains("INSECURE-DEV-SETUP"));
+
+    let deposits = serde_json::json!({
+        "chain_id": 1, "fee_account": 0,
+        "l1": [
+            {"serial": 0, "type": "DepositNew", "idx": 0, "pubkey": packed(0), "token": 0, "amount": "0"},
+            {"serial": 1, "type": "DepositNew", "idx": 1, "pubkey": packed(1), "token": 0, "amount": "5000"}
+        ],
+        "l2": []
+    });
+    std::fs::write(d.join("ops1.json"), deposits.to_string()).unwrap();
+    let out1 = p(d, "out1");
+    let line = ok(&[
+        "prove",
+        "--keys",
+        &keys,
+        "--state",
+        &db,
+        "--ops",
+        &p(d, "ops1.json"),
+        "--out",
+        &out1,
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(line.trim()).unwrap();
+    assert_eq!(v["batch"], 1);
+    let verify = |dir: &str| {
+        zkroll(&[
+            "verify",
+            "--vk",
+            &format!("{dir}/verification_key.json"),
+            "--proof",
+            &format!("{dir}/proof.json"),
+            "--public",
+            &format!("{dir}/public.json"),
+        ])
+    };
+    assert!(verify(&out1).status.success());
+
+    // L2: one transfer signed by zkroll, one withdrawal signed by circomlibjs.
+    std::fs::write(
+        d.join("t.json"),
+        r#"{"type": "Transfer", "from": 1, "to": 0, "amount": "1200", "fee": "0", "nonce": 0}"#,
+    )
+    .unwrap();
+    let signed: serde_json::Value = serde_json::from_str(&ok(&[
+        "sign",
+        "--key",
+        &key(1),
+        "--op",
+        &p(d, "t.json"),
+        "--chain-id",
+        "1",
+    ]))
+    .unwrap();
+    let wallet = circomlibjs_sign(&[&key(1), "1", "Withdraw", "1", "0", "300", "0", "1"]);
+    let mut l2 = vec![signed];
+    match &wallet {
+        Some(w) => l2.push(w.clone()),
+        None => {
+            assert!(
+                std::env::var_os("ZKROLL_REQUIRE_NODE").is_none(),
+                "circomlibjs is required but missing: npm ci --prefix contracts"
+            );
+            println!("SKIPPED circomlibjs-signed operation: contracts/node_modules missing (npm ci --prefix contracts)")
+        }
+    }
+
+    // First a refused batch: wrong nonce in slot 1. State must not move.
+    std::fs::write(
+        d.join("t7.json"),
+        r#"{"type": "Transfer", "from": 1, "to": 0, "amount": "1", "fee": "0", "nonce": 7}"#,
+    )
+    .unwrap();
+    let bad: serde_json::Value = serde_json::from_str(&ok(&[
+        "sign",
+        "--key",
+        &key(1),
+        "--op",
+        &p(d, "t7.json"),
+        "--chain-id",
+        "1",
+    ]))
+    .unwrap();
+    let refused =
+        serde_json::json!({"chain_id": 1, "fee_account": 0, "l1": [], "l2": [l2[0].clone(), bad]});
+    std::fs::write(d.join("bad.json"), refused.to_string()).unwrap();
+    let r = zkroll(&[
+        "prove",
+        "--keys",
+        &keys,
+        "--state",
+        &db,
+        "--ops",
+        &p(d, "bad.json"),
+        "--out",
+        &p(d, "bad"),
+    ]);
+    assert!(!r.status.success());
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(err.contains("L2 slot 1") && err.contains("nonce"), "{err}");
+
+    let batch2 = serde_json::json!({"chain_id": 1, "fee_account": 0, "l1": [], "l2": l2});
+    std::fs::write(d.join("ops2.json"), batch2.to_string()).unwrap();
+    let out2 = p(d, "out2");
+    let line = ok(&[
+        "prove",
+        "--keys",
+        &keys,
+        "--state",
+        &db,
+        "--ops",
+        &p(d, "ops2.json"),
+        "--out",
+        &out2,
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(line.trim()).unwrap();
+    assert_eq!(
+        v["batch"], 2,
+        "the refused batch did not consume a batch number"
+    );
+    assert!(verify(&out2).status.success());
+    assert_eq!(
+        std::fs::read_to_string(format!("{out2}/pubdata.hex"))
+            .unwrap()
+            .len(),
+        2 * (84 + 2 * 58 + 2 * 16)
+    );
+
+    // Tampered public input: exit 1 with a reason.
+    let public = format!("{out2}/public.json");
+    let mut inputs: Vec<String> =
+        serde_json::from_str(&std::fs::read_to_string(&public).unwrap()).unwrap();
+    inputs[0] = format!("{}1", &inputs[0][..inputs[0].len() - 1]);
+    std::fs::write(&public, serde_json::to_string(&inputs).unwrap()).unwrap();
+    let v = verify(&out2);
+    assert_eq!(v.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&v.stdout).starts_with("invalid"));
+}
