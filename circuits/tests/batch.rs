@@ -318,3 +318,57 @@ fn twin_dirty_noop_slot() {
     reseal(&mut w);
     assert_breaks(w, "l2_noop_slot_is_zero");
 }
+
+#[test]
+fn twin_deposit_new_outcomes() {
+    let cfg = config(2, 2, 1);
+    let mut wl = zkroll_state::sim::Workload::new(8, CHAIN);
+    let mut r = zkroll_state::Rollup::open(zkroll_state::MemStore::new(), 2, false).unwrap();
+    let first = [wl.deposit_new(0, 0), wl.deposit_new(0, 10)];
+    // A valid DepositNew published as failed.
+    let w = r.apply_batch(&cfg, &first, &[]).unwrap();
+    let mut lie = w.clone();
+    lie.l1[1].slot.status = zkroll_state::pubdata::L1Status::Failed;
+    reseal(&mut lie);
+    assert_breaks(lie, "l1_status_matches_outcome");
+    // A DepositNew into an occupied index (and one with a key that does not
+    // decompress) published as applied.
+    let bad_key = (2u8..)
+        .map(|y| {
+            let mut b = [0u8; 32];
+            b[0] = y;
+            b
+        })
+        .find(|b| zkroll_state::babyjubjub::decompress_reduced(b).is_err())
+        .unwrap();
+    let pk = wl.deposit_new(0, 1).op; // a fresh key, packed
+    let zkroll_state::L1Op::DepositNew { pubkey, .. } = pk else {
+        unreachable!()
+    };
+    let ops = [
+        wl.queue(L1Op::DepositNew {
+            idx: 1,
+            pubkey,
+            token: 0,
+            amount: 5,
+        }),
+        wl.queue(L1Op::DepositNew {
+            idx: 3,
+            pubkey: zkroll_state::ops::PackedPubkey(bad_key),
+            token: 0,
+            amount: 5,
+        }),
+    ];
+    // Serial 2 was drawn for the key only; queue it first.
+    let skip = zkroll_state::QueuedL1Op { serial: 2, op: pk };
+    r.apply_batch(&cfg, &[skip], &[]).unwrap();
+    let w = r.apply_batch(&cfg, &ops, &[]).unwrap();
+    assert!(w.l1.iter().all(|s| s.failure.is_some()));
+    assert_eq!(first_unsatisfied(BatchCircuit::new(w.clone())), None);
+    for slot in 0..2 {
+        let mut lie = w.clone();
+        lie.l1[slot].slot.status = zkroll_state::pubdata::L1Status::Applied;
+        reseal(&mut lie);
+        assert_breaks(lie, "l1_status_matches_outcome");
+    }
+}
