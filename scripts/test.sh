@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # The test command: installs the Node tools the tests cross-check against
-# (snarkjs, circomlibjs; pinned by contracts/package-lock.json) when they are
+# (snarkjs, circomlibjs, solc; pinned by contracts/package-lock.json) when they are
 # missing, then runs every test optimised (arkworks is ~50x slower without).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ ! -d contracts/node_modules ]; then
-  npm ci --prefix contracts --no-audit --no-fund
-fi
+for pkg in snarkjs circomlibjs solc; do
+  if [ ! -d "contracts/node_modules/$pkg" ]; then
+    npm ci --prefix contracts --no-audit --no-fund
+    break
+  fi
+done
 # With the tools installed, the cross-checks must run, not skip.
 export ZKROLL_REQUIRE_NODE=1
 exec cargo test --release --workspace "$@"
