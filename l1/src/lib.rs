@@ -21,6 +21,7 @@
 pub mod compile;
 pub mod error;
 pub mod evm;
+pub mod rollup;
 
 pub use compile::{compile, compile_in, repo_root, Artifacts, Contract};
 pub use error::{DecodedError, L1Error, Revert};

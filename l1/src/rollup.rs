@@ -1,0 +1,413 @@
+//! Rollup.sol from Rust: deploys the L1 stack (the exported verifier,
+//! circomlibjs's Poseidon contracts, Rollup.sol) into an [`Evm`] and drives
+//! it with zkroll batches: deposits into the queue, `submitBatch` from a
+//! [`BatchWitness`] and its proof, withdrawals, forced exits and exodus.
+
+use std::sync::OnceLock;
+
+use alloy_sol_types::{sol, SolCall, SolValue};
+use ark_bn254::{Bn254, Fr};
+use ark_groth16::{Proof, VerifyingKey};
+use revm::primitives::{Address, FixedBytes, U256};
+use zkroll_state::field::fr_to_be_bytes;
+use zkroll_state::ops::{OpType, PackedPubkey};
+use zkroll_state::pubdata::{CircuitShape, HEADER_BYTES, L1_SLOT_BYTES, L2_SLOT_BYTES};
+use zkroll_state::tree::MerklePath;
+use zkroll_state::{Account, AccountId, BatchWitness, TokenId};
+
+use crate::compile::{compile_in, repo_root, Artifacts};
+use crate::error::L1Error;
+use crate::evm::{CallOutcome, Evm};
+
+sol! {
+    function depositNew(bytes32 pubkey, uint32 token, uint128 amount) external payable returns (uint32);
+    function deposit(uint32 idx, uint128 amount) external payable;
+    function requestForcedExit(uint32 idx) external;
+    function submitBatch(bytes header, bytes l1Ops, bytes l2Data, uint256[8] proof) external;
+    function withdraw(uint32 token) external;
+    function activateExodus() external;
+    function exodusExit(uint32 idx, uint32 nonce, uint128 balance, uint256 pkX, uint256 pkY, uint256[3][] siblings) external;
+    function reclaimDeposit(uint64 serial) external;
+    function stateRoot() external view returns (bytes32);
+    function lastBatch() external view returns (uint64);
+    function queueHead() external view returns (uint64);
+    function pending(address owner, uint32 token) external view returns (uint256);
+    function open(bytes32 pubkey, uint128 amount) external payable returns (uint32);
+    function cashOut() external;
+    function received() external view returns (uint256);
+    function reentryFailed() external view returns (bool);
+}
+
+/// Rollup.sol and the re-entrancy probe, compiled once per process.
+fn rollup_artifacts() -> Result<&'static Artifacts, L1Error> {
+    static ART: OnceLock<Result<Artifacts, String>> = OnceLock::new();
+    ART.get_or_init(|| {
+        let root = repo_root();
+        compile_in(
+            &root,
+            &[
+                root.join("contracts/Rollup.sol"),
+                root.join("contracts/test/Reenter.sol"),
+            ],
+        )
+        .map_err(|e| e.to_string())
+    })
+    .as_ref()
+    .map_err(|e| L1Error::Artifact { reason: e.clone() })
+}
+
+/// circomlibjs's Poseidon creation code for 4 and 5 inputs.
+fn poseidon_code() -> Result<(Vec<u8>, Vec<u8>), L1Error> {
+    let root = repo_root();
+    let out = std::process::Command::new("node")
+        .arg("contracts/scripts/poseidon.mjs")
+        .current_dir(&root)
+        .output()
+        .map_err(|e| L1Error::Artifact {
+            reason: format!(
+                "node contracts/scripts/poseidon.mjs: {e} (run npm ci --prefix contracts)"
+            ),
+        })?;
+    if !out.status.success() {
+        return Err(L1Error::Artifact {
+            reason: format!(
+                "poseidon.mjs failed (run npm ci --prefix contracts): {}",
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        });
+    }
+    let v: serde_json::Value =
+        serde_json::from_slice(&out.stdout).map_err(|e| L1Error::Artifact {
+            reason: format!("poseidon.mjs output: {e}"),
+        })?;
+    let code = |n: &str| -> Result<Vec<u8>, L1Error> {
+        let s = v[n].as_str().unwrap_or_default().trim_start_matches("0x");
+        hex::decode(s).map_err(|e| L1Error::Artifact {
+            reason: format!("poseidon {n} bytecode: {e}"),
+        })
+    };
+    Ok((code("4")?, code("5")?))
+}
+
+fn word(f: &Fr) -> U256 {
+    U256::from_be_bytes(fr_to_be_bytes(f))
+}
+
+/// The three `submitBatch` byte arguments of a batch: the header, the
+/// consumed L1 slots, and the L2 slots without trailing Noops.
+pub fn batch_parts(w: &BatchWitness) -> (Vec<u8>, Vec<u8>, Vec<u8>) {
+    let shape = w.config.shape;
+    let pd = &w.pubdata;
+    let l1_count =
+        w.l1.iter()
+            .filter(|s| s.slot.op_type != OpType::Noop)
+            .count();
+    let l1_start = HEADER_BYTES;
+    let l2_start = l1_start + shape.l1_slots * L1_SLOT_BYTES;
+    let used =
+        w.l2.iter()
+            .rposition(|s| s.slot.op_type != OpType::Noop)
+            .map_or(0, |i| i + 1);
+    (
+        pd[..HEADER_BYTES].to_vec(),
+        pd[l1_start..l1_start + l1_count * L1_SLOT_BYTES].to_vec(),
+        pd[l2_start..l2_start + used * L2_SLOT_BYTES].to_vec(),
+    )
+}
+
+/// The proof as Rollup.sol takes it: a, b (EIP-197 order), c as 8 words.
+pub fn proof_words(proof: &Proof<Bn254>) -> [U256; 8] {
+    let bytes = zkroll_verifier::solidity::calldata(proof, &[]);
+    let mut out = [U256::ZERO; 8];
+    for (i, w) in out.iter_mut().enumerate() {
+        *w = U256::from_be_slice(&bytes[4 + 32 * i..4 + 32 * (i + 1)]);
+    }
+    out
+}
+
+/// The calldata of `submitBatch` for a batch and its proof.
+pub fn submit_batch_calldata(w: &BatchWitness, proof: &Proof<Bn254>) -> Vec<u8> {
+    let (header, l1, l2) = batch_parts(w);
+    submitBatchCall {
+        header: header.into(),
+        l1Ops: l1.into(),
+        l2Data: l2.into(),
+        proof: proof_words(proof),
+    }
+    .abi_encode()
+}
+
+/// The deployed L1 stack.
+pub struct RollupL1 {
+    /// The chain.
+    pub evm: Evm,
+    /// Rollup.sol.
+    pub rollup: Address,
+    /// The exported verifier.
+    pub verifier: Address,
+    /// The operator (deployer, the only batch submitter).
+    pub operator: Address,
+    /// The circuit shape the verifier checks.
+    pub shape: CircuitShape,
+}
+
+impl RollupL1 {
+    /// Deploys the verifier for `vk`, the Poseidon contracts and Rollup.sol
+    /// (forced-exit expiry `expiry_blocks`, genesis root `genesis`).
+    pub fn deploy(
+        vk: &VerifyingKey<Bn254>,
+        shape: CircuitShape,
+        chain_id: u32,
+        expiry_blocks: u64,
+        genesis: Fr,
+    ) -> Result<Self, L1Error> {
+        let dir = tempfile_dir()?;
+        let vpath = dir.join("Verifier.sol");
+        std::fs::write(&vpath, zkroll_verifier::solidity::render_verifier(vk)).map_err(|e| {
+            L1Error::Artifact {
+                reason: format!("{}: {e}", vpath.display()),
+            }
+        })?;
+        let vart = compile_in(&repo_root(), &[&vpath])?;
+        let _ = std::fs::remove_dir_all(&dir);
+        let art = rollup_artifacts()?;
+        let mut evm = Evm::new();
+        let verifier = evm.deploy_contract(vart.get("Groth16Verifier")?, &[])?;
+        let (p4, p5) = poseidon_code()?;
+        let p4 = evm.deploy(&p4)?;
+        let p5 = evm.deploy(&p5)?;
+        // Small integers are encoded as full words, as the ABI does for uintN.
+        let args = (
+            verifier,
+            p4,
+            p5,
+            U256::from(chain_id),
+            U256::from(shape.depth),
+            U256::from(shape.l1_slots),
+            U256::from(shape.l2_slots),
+            U256::from(expiry_blocks),
+            FixedBytes::<32>::from(fr_to_be_bytes(&genesis)),
+        )
+            .abi_encode_params();
+        let rollup = evm.deploy_contract(art.get("Rollup")?, &args)?;
+        Ok(Self {
+            evm,
+            rollup,
+            verifier,
+            operator: Evm::DEPLOYER,
+            shape,
+        })
+    }
+
+    /// `depositNew` from `from` paying `amount` wei of ETH (token 0) or an
+    /// ERC-20 approved beforehand; returns the assigned index.
+    pub fn deposit_new(
+        &mut self,
+        from: Address,
+        pubkey: &PackedPubkey,
+        token: TokenId,
+        amount: u128,
+    ) -> Result<(AccountId, CallOutcome), L1Error> {
+        let data = depositNewCall {
+            pubkey: pubkey.0.into(),
+            token,
+            amount,
+        }
+        .abi_encode();
+        let value = if token == 0 {
+            U256::from(amount)
+        } else {
+            U256::ZERO
+        };
+        let out = self.evm.call(from, self.rollup, &data, value)?;
+        let idx =
+            depositNewCall::abi_decode_returns(&out.output).map_err(|e| L1Error::Artifact {
+                reason: format!("depositNew return: {e}"),
+            })?;
+        Ok((idx, out))
+    }
+
+    /// `deposit` of `amount` wei to account `idx`.
+    pub fn deposit(
+        &mut self,
+        from: Address,
+        idx: AccountId,
+        amount: u128,
+    ) -> Result<CallOutcome, L1Error> {
+        let data = depositCall { idx, amount }.abi_encode();
+        self.evm.call(from, self.rollup, &data, U256::from(amount))
+    }
+
+    /// `requestForcedExit(idx)` from the account's owner.
+    pub fn request_forced_exit(
+        &mut self,
+        from: Address,
+        idx: AccountId,
+    ) -> Result<CallOutcome, L1Error> {
+        self.evm.call(
+            from,
+            self.rollup,
+            &requestForcedExitCall { idx }.abi_encode(),
+            U256::ZERO,
+        )
+    }
+
+    /// `submitBatch` from the operator.
+    pub fn submit_batch(
+        &mut self,
+        w: &BatchWitness,
+        proof: &Proof<Bn254>,
+    ) -> Result<CallOutcome, L1Error> {
+        let data = submit_batch_calldata(w, proof);
+        self.evm.call(self.operator, self.rollup, &data, U256::ZERO)
+    }
+
+    /// `submitBatch` with raw parts (for tests that tamper with them).
+    pub fn submit_raw(
+        &mut self,
+        header: &[u8],
+        l1: &[u8],
+        l2: &[u8],
+        proof: [U256; 8],
+    ) -> Result<CallOutcome, L1Error> {
+        let data = submitBatchCall {
+            header: header.to_vec().into(),
+            l1Ops: l1.to_vec().into(),
+            l2Data: l2.to_vec().into(),
+            proof,
+        }
+        .abi_encode();
+        self.evm.call(self.operator, self.rollup, &data, U256::ZERO)
+    }
+
+    /// `withdraw(token)` from `from`.
+    pub fn withdraw(&mut self, from: Address, token: TokenId) -> Result<CallOutcome, L1Error> {
+        self.evm.call(
+            from,
+            self.rollup,
+            &withdrawCall { token }.abi_encode(),
+            U256::ZERO,
+        )
+    }
+
+    /// `activateExodus()`.
+    pub fn activate_exodus(&mut self, from: Address) -> Result<CallOutcome, L1Error> {
+        self.evm.call(
+            from,
+            self.rollup,
+            &activateExodusCall {}.abi_encode(),
+            U256::ZERO,
+        )
+    }
+
+    /// `exodusExit` for account `idx` holding `account`, with its path in the
+    /// last verified tree.
+    pub fn exodus_exit(
+        &mut self,
+        from: Address,
+        idx: AccountId,
+        account: &Account,
+        path: &MerklePath,
+    ) -> Result<CallOutcome, L1Error> {
+        let data = exodusExitCall {
+            idx,
+            nonce: account.nonce,
+            balance: account.balance,
+            pkX: word(&account.pubkey.x()),
+            pkY: word(&account.pubkey.y()),
+            siblings: path.siblings.iter().map(|s| s.map(|f| word(&f))).collect(),
+        }
+        .abi_encode();
+        self.evm.call(from, self.rollup, &data, U256::ZERO)
+    }
+
+    /// `reclaimDeposit(serial)`.
+    pub fn reclaim_deposit(&mut self, from: Address, serial: u64) -> Result<CallOutcome, L1Error> {
+        self.evm.call(
+            from,
+            self.rollup,
+            &reclaimDepositCall { serial }.abi_encode(),
+            U256::ZERO,
+        )
+    }
+
+    fn view_word(&mut self, data: &[u8]) -> Result<Vec<u8>, L1Error> {
+        Ok(self.evm.view(self.operator, self.rollup, data)?.output)
+    }
+
+    /// The verified state root as 32 bytes.
+    pub fn state_root(&mut self) -> Result<[u8; 32], L1Error> {
+        let out = self.view_word(&stateRootCall {}.abi_encode())?;
+        let mut r = [0u8; 32];
+        r.copy_from_slice(&out[..32]);
+        Ok(r)
+    }
+
+    /// (stateRoot, lastBatch, queueHead): what a refused batch must leave unchanged.
+    pub fn snapshot(&mut self) -> Result<([u8; 32], u64, u64), L1Error> {
+        let root = self.state_root()?;
+        let last =
+            U256::from_be_slice(&self.view_word(&lastBatchCall {}.abi_encode())?).to::<u64>();
+        let head =
+            U256::from_be_slice(&self.view_word(&queueHeadCall {}.abi_encode())?).to::<u64>();
+        Ok((root, last, head))
+    }
+
+    /// `pending(owner, token)`.
+    pub fn pending(&mut self, owner: Address, token: TokenId) -> Result<U256, L1Error> {
+        Ok(U256::from_be_slice(
+            &self.view_word(&pendingCall { owner, token }.abi_encode())?,
+        ))
+    }
+
+    /// Deploys the re-entrancy probe (a contract account that re-enters
+    /// `withdraw` when paid).
+    pub fn deploy_reenter(&mut self) -> Result<Address, L1Error> {
+        let art = rollup_artifacts()?;
+        let args = (self.rollup,).abi_encode_params();
+        self.evm.deploy_contract(art.get("Reenter")?, &args)
+    }
+}
+
+/// Calldata helpers for the re-entrancy probe.
+pub mod reenter {
+    use super::*;
+
+    /// `open(pubkey, amount)` with `amount` wei attached.
+    pub fn open(pubkey: &PackedPubkey, amount: u128) -> Vec<u8> {
+        openCall {
+            pubkey: pubkey.0.into(),
+            amount,
+        }
+        .abi_encode()
+    }
+
+    /// `cashOut()`.
+    pub fn cash_out() -> Vec<u8> {
+        cashOutCall {}.abi_encode()
+    }
+
+    /// `received()`.
+    pub fn received() -> Vec<u8> {
+        receivedCall {}.abi_encode()
+    }
+
+    /// `reentryFailed()`.
+    pub fn reentry_failed() -> Vec<u8> {
+        reentryFailedCall {}.abi_encode()
+    }
+}
+
+fn tempfile_dir() -> Result<std::path::PathBuf, L1Error> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "zkroll-l1-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&dir).map_err(|e| L1Error::Artifact {
+        reason: format!("{}: {e}", dir.display()),
+    })?;
+    Ok(dir)
+}

@@ -1,0 +1,413 @@
+//! Rollup.sol in revm with real proofs (depth 2, 2 L1 + 2 L2 slots):
+//! deposits -> batches with transfers, a withdrawal and a forced exit ->
+//! withdraw() pays the right owner; every refusal leaves the contract's
+//! state unchanged; exodus mode pays owners from Merkle proofs.
+
+use std::sync::OnceLock;
+
+use ark_bn254::Bn254;
+use ark_groth16::Proof;
+use rand::SeedableRng;
+use zkroll_l1::rollup::{batch_parts, proof_words, reenter, RollupL1};
+use zkroll_l1::{Address, L1Error, U256};
+use zkroll_prover::{prove, setup, ProverKey};
+use zkroll_state::ops::PackedPubkey;
+use zkroll_state::sim::Workload;
+use zkroll_state::{
+    AccountTree, BatchConfig, BatchWitness, CircuitShape, L1Op, MemStore, QueuedL1Op, Rollup,
+    SignedL2Op,
+};
+
+const CHAIN: u32 = 7;
+const SHAPE: CircuitShape = CircuitShape {
+    depth: 2,
+    l1_slots: 2,
+    l2_slots: 2,
+};
+const CONFIG: BatchConfig = BatchConfig {
+    shape: SHAPE,
+    fee_account: 0,
+    chain_id: CHAIN,
+};
+const EXPIRY: u64 = 100;
+
+fn key() -> &'static ProverKey {
+    static KEY: OnceLock<ProverKey> = OnceLock::new();
+    KEY.get_or_init(|| setup(SHAPE, &mut rand::rngs::StdRng::seed_from_u64(5)).expect("setup"))
+}
+
+fn user(n: u8) -> Address {
+    Address::new([n; 20])
+}
+
+/// The L1 stack and a native mirror of the operator's state.
+struct World {
+    l1: RollupL1,
+    state: Rollup<MemStore>,
+    w: Workload,
+    queued: Vec<QueuedL1Op>,
+}
+
+impl World {
+    /// Operator's fee account (idx 0), alice (idx 1, 5000 wei), bob (idx 2, 3000 wei).
+    fn new() -> Self {
+        let genesis = AccountTree::new(SHAPE.depth).unwrap().root();
+        let mut l1 = RollupL1::deploy(&key().pk.vk, SHAPE, CHAIN, EXPIRY, genesis).expect("deploy");
+        for u in 1..=4 {
+            l1.evm.fund(user(u), U256::from(10u64).pow(U256::from(20)));
+        }
+        let mut world = Self {
+            l1,
+            state: Rollup::open(MemStore::new(), SHAPE.depth, false).unwrap(),
+            w: Workload::new(3, CHAIN),
+            queued: vec![],
+        };
+        world.deposit_new(user(1), 1);
+        world.deposit_new(user(2), 5000);
+        world.deposit_new(user(3), 3000);
+        world
+    }
+
+    /// depositNew on L1 with a fresh workload key; the native queue gets the same op.
+    fn deposit_new(&mut self, from: Address, amount: u128) -> u64 {
+        let q = self.w.deposit_new(0, amount);
+        let L1Op::DepositNew { idx, pubkey, .. } = q.op else {
+            unreachable!()
+        };
+        let (got, out) = self
+            .l1
+            .deposit_new(from, &pubkey, 0, amount)
+            .expect("depositNew");
+        assert_eq!(got, idx, "L1 and the operator assign the same index");
+        println!("gas depositNew: {}", out.gas_used);
+        self.queued.push(q);
+        q.serial
+    }
+
+    /// Takes the next `n` queued L1 ops.
+    fn next_l1(&self, n: usize) -> Vec<QueuedL1Op> {
+        let from = self.state.l1_next() as usize;
+        self.queued[from..(from + n).min(self.queued.len())].to_vec()
+    }
+
+    /// Applies and proves a batch natively (not yet submitted).
+    fn batch(&mut self, l1: &[QueuedL1Op], l2: &[SignedL2Op]) -> (BatchWitness, Proof<Bn254>) {
+        let wit = self
+            .state
+            .apply_batch(&CONFIG, l1, l2)
+            .expect("native batch");
+        let p = prove(
+            key(),
+            &wit,
+            &mut rand::rngs::StdRng::seed_from_u64(wit.batch_number),
+        )
+        .expect("prove");
+        (wit, p.proof)
+    }
+
+    fn submit(&mut self, wit: &BatchWitness, proof: &Proof<Bn254>) -> u64 {
+        let out = self.l1.submit_batch(wit, proof).expect("submitBatch");
+        println!(
+            "submitBatch {}: total {} = intrinsic {} + execution {}",
+            wit.batch_number,
+            out.gas_used,
+            out.intrinsic_gas,
+            out.execution_gas()
+        );
+        out.gas_used
+    }
+}
+
+fn revert_name(e: L1Error) -> String {
+    e.revert()
+        .and_then(|r| r.name().map(str::to_string))
+        .unwrap_or_else(|| format!("{e}"))
+}
+
+/// Asserts `f` reverts with `name` and the contract's state did not move.
+fn refused(
+    world: &mut World,
+    name: &str,
+    f: impl FnOnce(&mut RollupL1) -> Result<zkroll_l1::CallOutcome, L1Error>,
+) {
+    let before = world.l1.snapshot().unwrap();
+    let err = f(&mut world.l1).expect_err("must revert");
+    let got = revert_name(err);
+    assert!(got.contains(name), "expected {name}, got {got}");
+    assert_eq!(
+        world.l1.snapshot().unwrap(),
+        before,
+        "state moved after {name}"
+    );
+}
+
+#[test]
+fn deposits_batches_withdrawals_and_gas() {
+    let mut world = World::new();
+    let l1 = world.next_l1(2);
+    let (b1, p1) = world.batch(&l1, &[]);
+    let g1 = world.submit(&b1, &p1);
+    assert_eq!(world.l1.snapshot().unwrap().1, 1);
+
+    // Batch 2: bob's DepositNew, alice pays bob 1000 (+1 fee), bob withdraws 500.
+    let l1 = world.next_l1(1);
+    let t = world.w.transfer(1, 2, 1000, 1, 0).unwrap();
+    let x = world.w.withdraw(2, 500, 0, 0).unwrap();
+    let (b2, p2) = world.batch(&l1, &[t, x]);
+    let g2 = world.submit(&b2, &p2);
+    assert_eq!(world.l1.pending(user(3), 0).unwrap(), U256::from(500));
+    assert_eq!(world.l1.pending(user(2), 0).unwrap(), U256::ZERO);
+
+    // Batch 3: two transfers; batch 4: one transfer (both change the root,
+    // so both pay the same storage writes). Their difference is the
+    // marginal cost of an L2 transfer slot: execution plus the slot's 16
+    // calldata bytes, which replace 16 bytes of ABI zero padding.
+    let t1 = world.w.transfer(1, 2, 10, 0, 1).unwrap();
+    let t2 = world.w.transfer(2, 1, 10, 0, 1).unwrap();
+    let (b3, p3) = world.batch(&[], &[t1, t2]);
+    let o3 = world.l1.submit_batch(&b3, &p3).unwrap();
+    let t3 = world.w.transfer(1, 2, 10, 0, 2).unwrap();
+    let (b4, p4) = world.batch(&[], &[t3]);
+    let o4 = world.l1.submit_batch(&b4, &p4).unwrap();
+    let slot = &batch_parts(&b3).2[16..32];
+    let slot_calldata: u64 = slot
+        .iter()
+        .map(|&b| if b == 0 { 4 } else { 16 })
+        .sum::<u64>()
+        - 16 * 4;
+    let marginal = o3.execution_gas() - o4.execution_gas() + slot_calldata;
+    let fixed = o4.gas_used - marginal;
+
+    // Batch 5: bob forces his exit; the batch publishes his whole balance.
+    world.l1.request_forced_exit(user(3), 2).unwrap();
+    world
+        .queued
+        .push(world.w.queue(L1Op::ForcedExit { idx: 2, token: 0 }));
+    let l1 = world.next_l1(1);
+    let (b5, p5) = world.batch(&l1, &[]);
+    world.submit(&b5, &p5);
+    let exited = b5.l1[0].slot.amount;
+    assert_eq!(exited, 3000 + 1000 - 500 - 10 + 10 + 10);
+    assert_eq!(
+        world.l1.pending(user(3), 0).unwrap(),
+        U256::from(500 + exited)
+    );
+
+    // withdraw() pays the right owner the right amount, once.
+    let before = world.l1.evm.balance(user(3));
+    let out = world.l1.withdraw(user(3), 0).unwrap();
+    assert_eq!(
+        world.l1.evm.balance(user(3)) - before,
+        U256::from(500 + exited)
+    );
+    let e = world.l1.withdraw(user(3), 0).unwrap_err();
+    assert_eq!(revert_name(e), "NothingToWithdraw");
+    assert_eq!(
+        world.l1.state_root().unwrap(),
+        zkroll_state::field::fr_to_be_bytes(&world.state.root())
+    );
+
+    println!(
+        "gas submitBatch: b1 (2 DepositNew) {g1}, b2 (1 DepositNew + transfer + withdrawal) {g2}"
+    );
+    println!(
+        "gas submitBatch: 2 transfers {} (execution {}), 1 transfer {} (execution {}); \
+         marginal per L2 transfer slot {marginal}, fixed (incl. 21,000 base) {fixed}",
+        o3.gas_used,
+        o3.execution_gas(),
+        o4.gas_used,
+        o4.execution_gas()
+    );
+    assert!(
+        marginal <= 300,
+        "marginal gas per transfer {marginal} > 300"
+    );
+    assert!(fixed <= 260_000 + 21_000, "fixed gas {fixed} > 281,000");
+    println!("gas withdraw: {}", out.gas_used);
+}
+
+#[test]
+fn refused_batches_leave_the_state_unchanged() {
+    let mut world = World::new();
+    let l1 = world.next_l1(2);
+    let (b1, p1) = world.batch(&l1, &[]);
+    world.submit(&b1, &p1);
+
+    // A second user queues two more ops; batch 2 takes both, with a withdrawal.
+    world.deposit_new(user(4), 700);
+    let l1 = world.next_l1(2);
+    assert_eq!(l1.len(), 2);
+    let x = world.w.withdraw(1, 100, 0, 0).unwrap();
+    let (b2, p2) = world.batch(&l1, &[x]);
+    let (header, l1b, l2b) = batch_parts(&b2);
+    let proof = proof_words(&p2);
+
+    // Replayed batch.
+    refused(&mut world, "WrongBatchNumber", |l| l.submit_batch(&b1, &p1));
+    // Tampered proof.
+    let mut bad = proof;
+    bad[6] ^= U256::from(1);
+    refused(&mut world, "ProofInvalid", |l| {
+        l.submit_raw(&header, &l1b, &l2b, bad)
+    });
+    // Wrong old root.
+    let mut h = header.clone();
+    h[40] ^= 1;
+    refused(&mut world, "WrongOldRoot", |l| {
+        l.submit_raw(&h, &l1b, &l2b, proof)
+    });
+    // Skipped L1 op (only the second one), and the two reordered.
+    let mut h = header.clone();
+    h[83] = 1;
+    refused(&mut world, "L1OpMismatch", |l| {
+        l.submit_raw(&h, &l1b[58..], &l2b, proof)
+    });
+    let swapped = [&l1b[58..], &l1b[..58]].concat();
+    refused(&mut world, "L1OpMismatch", |l| {
+        l.submit_raw(&header, &swapped, &l2b, proof)
+    });
+    // A forged withdrawal the proof does not cover: 100 -> 10000.
+    let mut forged = l2b.clone();
+    use zkroll_state::float::{DecimalFloat, Float40};
+    let packed = Float40::to_bytes(Float40::encode(10_000).unwrap());
+    forged[9..14].copy_from_slice(&packed);
+    refused(&mut world, "ProofInvalid", |l| {
+        l.submit_raw(&header, &l1b, &forged, proof)
+    });
+    assert_eq!(world.l1.pending(user(2), 0).unwrap(), U256::ZERO);
+    // Not the operator.
+    let data = zkroll_l1::rollup::submit_batch_calldata(&b2, &p2);
+    let before = world.l1.snapshot().unwrap();
+    let e = world
+        .l1
+        .evm
+        .call(user(1), world.l1.rollup, &data, U256::ZERO)
+        .unwrap_err();
+    assert_eq!(revert_name(e), "NotOperator");
+    assert_eq!(world.l1.snapshot().unwrap(), before);
+
+    // The genuine batch still lands.
+    world.submit(&b2, &p2);
+    assert_eq!(world.l1.pending(user(2), 0).unwrap(), U256::from(100));
+}
+
+#[test]
+fn reentrant_withdraw_pays_once() {
+    let mut world = World::new();
+    let attacker = world.l1.deploy_reenter().unwrap();
+    world.l1.evm.fund(attacker, U256::from(1));
+    // The attacker contract opens account 3 with a workload key.
+    let q = world.w.deposit_new(0, 900);
+    let L1Op::DepositNew { pubkey, .. } = q.op else {
+        unreachable!()
+    };
+    world
+        .l1
+        .evm
+        .call(
+            user(4),
+            attacker,
+            &reenter::open(&pubkey, 900),
+            U256::from(900),
+        )
+        .expect("open");
+    world.queued.push(q);
+    let l1 = world.next_l1(2);
+    let (b1, p1) = world.batch(&l1, &[]);
+    world.submit(&b1, &p1);
+    let l1 = world.next_l1(2);
+    let x = world.w.withdraw(3, 400, 0, 0).unwrap();
+    let (b2, p2) = world.batch(&l1, &[x]);
+    world.submit(&b2, &p2);
+    assert_eq!(world.l1.pending(attacker, 0).unwrap(), U256::from(400));
+    world
+        .l1
+        .evm
+        .call(user(4), attacker, &reenter::cash_out(), U256::ZERO)
+        .expect("cash out");
+    let received = world
+        .l1
+        .evm
+        .view(user(4), attacker, &reenter::received())
+        .unwrap()
+        .output;
+    assert_eq!(
+        U256::from_be_slice(&received),
+        U256::from(400),
+        "paid exactly once"
+    );
+    let failed = world
+        .l1
+        .evm
+        .view(user(4), attacker, &reenter::reentry_failed())
+        .unwrap()
+        .output;
+    assert_eq!(
+        U256::from_be_slice(&failed),
+        U256::from(1),
+        "the re-entry reverted"
+    );
+    assert_eq!(world.l1.pending(attacker, 0).unwrap(), U256::ZERO);
+}
+
+#[test]
+fn exodus_mode() {
+    let mut world = World::new();
+    let l1 = world.next_l1(2);
+    let (b1, p1) = world.batch(&l1, &[]);
+    world.submit(&b1, &p1);
+    let l1 = world.next_l1(1);
+    let (b2, p2) = world.batch(&l1, &[]);
+    world.submit(&b2, &p2);
+
+    // Alice forces her exit and a new deposit is queued; no batch comes.
+    world.l1.request_forced_exit(user(2), 1).unwrap();
+    let pk = PackedPubkey::from(&zkroll_state::PrivateKey::from_bytes([7; 32]).public());
+    world.l1.deposit_new(user(4), &pk, 0, 250).unwrap();
+    let e = world.l1.activate_exodus(user(4)).unwrap_err();
+    assert_eq!(revert_name(e), "NotExpired");
+    world.l1.evm.set_block(EXPIRY + 10, 1_000_000);
+    world.l1.activate_exodus(user(4)).unwrap();
+
+    // Batches are refused now.
+    let (b3, p3) = world.batch(&[], &[]);
+    refused(&mut world, "ExodusActive", |l| l.submit_batch(&b3, &p3));
+
+    // Alice exits against the last verified root (batch 2's), once.
+    let tree = AccountTree::from_leaves(
+        SHAPE.depth,
+        world.state.tree().leaves().map(|(i, a)| (i, *a)),
+    )
+    .unwrap();
+    let alice = *tree.get(1).unwrap();
+    let path = tree.path(1).unwrap();
+    let out = world.l1.exodus_exit(user(9), 1, &alice, &path).unwrap();
+    println!("gas exodusExit: {}", out.gas_used);
+    assert_eq!(
+        world.l1.pending(user(2), 0).unwrap(),
+        U256::from(alice.balance)
+    );
+    let e = world.l1.exodus_exit(user(9), 1, &alice, &path).unwrap_err();
+    assert_eq!(revert_name(e), "AlreadyExited");
+    // A wrong balance does not prove.
+    let bob = *tree.get(2).unwrap();
+    let mut rich = bob;
+    rich.balance += 1;
+    let e = world
+        .l1
+        .exodus_exit(user(9), 2, &rich, &tree.path(2).unwrap())
+        .unwrap_err();
+    assert_eq!(revert_name(e), "BadMerkleProof");
+    // The unprocessed deposit is reclaimed by its payer.
+    let serial = 4;
+    world.l1.reclaim_deposit(user(9), serial).unwrap();
+    assert_eq!(world.l1.pending(user(4), 0).unwrap(), U256::from(250));
+    let e = world.l1.reclaim_deposit(user(9), serial).unwrap_err();
+    assert_eq!(revert_name(e), "NotReclaimable");
+    let before = world.l1.evm.balance(user(2));
+    world.l1.withdraw(user(2), 0).unwrap();
+    assert_eq!(
+        world.l1.evm.balance(user(2)) - before,
+        U256::from(alice.balance)
+    );
+}
