@@ -8,13 +8,15 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::rngs::OsRng;
+use zkroll::l1::rollup::RollupL1;
+use zkroll::l1::{Address, U256};
 use zkroll::ops_file::OpsFile;
 use zkroll::prover::{prove, setup, ProverKey};
 use zkroll::state::field::fr_to_decimal;
 use zkroll::state::pubdata::L1Status;
 use zkroll::state::sim::Workload;
 use zkroll::state::{
-    BatchConfig, BatchWitness, CircuitShape, L2Op, OpType, PrivateKey, RedbStore, Rollup,
+    BatchConfig, BatchWitness, CircuitShape, L1Op, L2Op, OpType, PrivateKey, RedbStore, Rollup,
     StateError,
 };
 use zkroll::verifier::snarkjs::{public_to_json, ProofJson, VerificationKeyJson};
@@ -114,6 +116,11 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Export the Solidity verifier or a proof's calldata.
+    Export {
+        #[command(subcommand)]
+        what: ExportCommand,
+    },
     /// Verify a proof (exit 0 if valid, 1 if not).
     Verify {
         /// verification_key.json (snarkjs format).
@@ -128,6 +135,28 @@ enum Command {
         /// Machine-readable output.
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// Render the Solidity verifier of a verification key.
+    Solidity {
+        /// verification_key.json (snarkjs format).
+        #[arg(long)]
+        vk: PathBuf,
+        /// Where to write Verifier.sol.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Print the ABI calldata of verifyProof for a proof and its inputs.
+    Calldata {
+        /// proof.json.
+        #[arg(long)]
+        proof: PathBuf,
+        /// public.json.
+        #[arg(long)]
+        public: PathBuf,
     },
 }
 
@@ -179,6 +208,16 @@ fn main() -> ExitCode {
             json,
         ),
         Command::Init { state, depth } => init(&state, depth),
+        Command::Export {
+            what: ExportCommand::Solidity { vk, out },
+        } => zkroll::verifier::solidity::export_solidity(&vk, &out)
+            .map(|()| println!("wrote {}", out.display()))
+            .map_err(Into::into),
+        Command::Export {
+            what: ExportCommand::Calldata { proof, public },
+        } => zkroll::verifier::solidity::export_calldata(&proof, &public)
+            .map(|hex| println!("{hex}"))
+            .map_err(Into::into),
         Command::Account {
             command: AccountCommand::New,
         } => account_new(),
@@ -427,6 +466,13 @@ fn demo(out: Option<PathBuf>, batches: usize, shape: CircuitShape, json: bool) -
         chain_id: CHAIN,
     };
     let key = cached_dev_keys(shape)?;
+    // L1: the exported verifier and Rollup.sol in an in-process EVM.
+    let genesis = zkroll::state::AccountTree::new(depth)?.root();
+    let mut chain = RollupL1::deploy(&key.pk.vk, shape, CHAIN, 1_000, genesis)?;
+    let depositor = Address::new([0x11; 20]);
+    chain
+        .evm
+        .fund(depositor, U256::from(10u64).pow(U256::from(21)));
     let dir = tempfile::tempdir()?;
     let mut rollup = Rollup::open(
         RedbStore::open(&dir.path().join("state.redb"))?,
@@ -441,11 +487,32 @@ fn demo(out: Option<PathBuf>, batches: usize, shape: CircuitShape, json: bool) -
         );
     }
     let deposits = [
-        w.deposit_new(0, 0),
+        w.deposit_new(0, 1),
         w.deposit_new(0, 1_000_000),
         w.deposit_new(0, 2_000_000),
         w.deposit_new(0, 500_000),
     ];
+    let mut deposit_gas = 0;
+    for q in &deposits {
+        if let L1Op::DepositNew {
+            pubkey,
+            token,
+            amount,
+            ..
+        } = q.op
+        {
+            deposit_gas = chain
+                .deposit_new(depositor, &pubkey, token, amount)?
+                .1
+                .gas_used;
+        }
+    }
+    if !json {
+        println!(
+            "L1: {} deposits queued in Rollup.sol (depositNew gas {deposit_gas})",
+            deposits.len()
+        );
+    }
     let mut plan: Vec<(Vec<_>, Vec<_>)> = deposits
         .chunks(shape.l1_slots)
         .map(|c| (c.to_vec(), vec![]))
@@ -476,6 +543,10 @@ fn demo(out: Option<PathBuf>, batches: usize, shape: CircuitShape, json: bool) -
             pb.finish_and_clear();
         }
         let verified = zkroll::verifier::verify(&key.pk.vk, &p.public_inputs, &p.proof);
+        let l1_gas = chain
+            .submit_batch(&wit, &p.proof)
+            .with_context(|| format!("Rollup.sol refused batch {}", wit.batch_number))?
+            .gas_used;
         let count = |k: OpType| wit.l2.iter().filter(|s| s.slot.op_type == k).count();
         let failed = wit
             .l1
@@ -494,12 +565,13 @@ fn demo(out: Option<PathBuf>, batches: usize, shape: CircuitShape, json: bool) -
                     "witness_ms": p.witness_time.as_secs_f64() * 1e3,
                     "prove_ms": p.prove_time.as_secs_f64() * 1e3,
                     "verified": verified.is_ok(),
+                    "l1_gas": l1_gas,
                     "public_input": fr_to_decimal(&wit.public_input),
                 })
             );
         } else {
             println!(
-                "batch {}: {} L1 ({} failed), {} transfers, {} withdrawals | {} constraints | apply+commit {:.0} ms, witness {:.2} s, prove {:.2} s | verified: {}",
+                "batch {}: {} L1 ({} failed), {} transfers, {} withdrawals | {} constraints | apply+commit {:.0} ms, witness {:.2} s, prove {:.2} s | verified: {} | L1 submitBatch gas {}",
                 wit.batch_number,
                 l1.len(),
                 failed,
@@ -509,7 +581,8 @@ fn demo(out: Option<PathBuf>, batches: usize, shape: CircuitShape, json: bool) -
                 apply.as_secs_f64() * 1e3,
                 p.witness_time.as_secs_f64(),
                 p.prove_time.as_secs_f64(),
-                if verified.is_ok() { "yes" } else { "NO" }
+                if verified.is_ok() { "yes" } else { "NO" },
+                l1_gas
             );
         }
         verified.context("a demo proof did not verify")?;
@@ -527,10 +600,22 @@ fn demo(out: Option<PathBuf>, batches: usize, shape: CircuitShape, json: bool) -
         node.root() == rollup.root(),
         "rebuild from pubdata diverged"
     );
+    anyhow::ensure!(
+        chain.state_root()? == zkroll::state::field::fr_to_be_bytes(&rollup.root()),
+        "Rollup.sol's root differs from the operator's"
+    );
+    // The withdrawal is paid on L1 to the account's owner.
+    let before = chain.evm.balance(depositor);
+    let paid_out = chain.withdraw(depositor, 0)?;
+    let paid = chain.evm.balance(depositor) - before;
     if !json {
         println!(
             "rebuilt {} batches from pubdata alone: same root",
             rollup.last_batch()
+        );
+        println!(
+            "L1: Rollup.sol's root matches the operator's; withdraw() paid {paid} wei to the owner (gas {})",
+            paid_out.gas_used
         );
     }
     if let (Some(dir), Some((wit, p))) = (out, last) {

@@ -213,6 +213,34 @@ fn cli_end_to_end() {
         2 * (84 + 2 * 58 + 2 * 16)
     );
 
+    // The Solidity verifier and the calldata of verifyProof.
+    let sol = p(d, "Verifier.sol");
+    ok(&[
+        "export",
+        "solidity",
+        "--vk",
+        &format!("{out2}/verification_key.json"),
+        "--out",
+        &sol,
+    ]);
+    assert!(std::fs::read_to_string(&sol)
+        .unwrap()
+        .contains("contract Groth16Verifier"));
+    let calldata = ok(&[
+        "export",
+        "calldata",
+        "--proof",
+        &format!("{out2}/proof.json"),
+        "--public",
+        &format!("{out2}/public.json"),
+    ]);
+    assert!(calldata.trim().starts_with("0x"));
+    assert_eq!(
+        calldata.trim().len(),
+        2 + 2 * (4 + 9 * 32),
+        "selector + a, b, c + one input"
+    );
+
     // Tampered public input: exit 1 with a reason.
     let public = format!("{out2}/public.json");
     let mut inputs: Vec<String> =
