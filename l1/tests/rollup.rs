@@ -226,69 +226,117 @@ fn deposits_batches_withdrawals_and_gas() {
     println!("gas withdraw: {}", out.gas_used);
 }
 
+/// Batches 1 (serials 0, 1) and 2 (serials 2, 3 and a withdrawal of 100
+/// from account 1), proved once and shared: every world built by
+/// [`World::with_fourth_deposit`] queues the same operations.
+fn proved() -> &'static [(BatchWitness, Proof<Bn254>); 2] {
+    static P: OnceLock<[(BatchWitness, Proof<Bn254>); 2]> = OnceLock::new();
+    P.get_or_init(|| {
+        let mut world = World::with_fourth_deposit();
+        let l1 = world.next_l1(2);
+        let b1 = world.batch(&l1, &[]);
+        let l1 = world.next_l1(2);
+        let x = world.w.withdraw(1, 100, 0, 0).unwrap();
+        let b2 = world.batch(&l1, &[x]);
+        [b1, b2]
+    })
+}
+
+impl World {
+    /// [`World::new`] plus a fourth deposit (user 4, 700 wei, serial 3).
+    fn with_fourth_deposit() -> Self {
+        let mut world = Self::new();
+        world.deposit_new(user(4), 700);
+        world
+    }
+
+    /// A world where batch 1 is settled; returns batch 2's parts and proof words.
+    fn at_batch_2() -> (Self, Vec<u8>, Vec<u8>, Vec<u8>, [U256; 8]) {
+        let mut world = Self::with_fourth_deposit();
+        let [(b1, p1), (b2, p2)] = proved();
+        world.l1.submit_batch(b1, p1).expect("batch 1");
+        let (header, l1b, l2b) = batch_parts(b2);
+        (world, header, l1b, l2b, proof_words(p2))
+    }
+}
+
 #[test]
-fn refused_batches_leave_the_state_unchanged() {
-    let mut world = World::new();
-    let l1 = world.next_l1(2);
-    let (b1, p1) = world.batch(&l1, &[]);
-    world.submit(&b1, &p1);
+fn refuses_a_replayed_batch() {
+    let (mut world, ..) = World::at_batch_2();
+    let (b1, p1) = &proved()[0];
+    refused(&mut world, "WrongBatchNumber", |l| l.submit_batch(b1, p1));
+}
 
-    // A second user queues two more ops; batch 2 takes both, with a withdrawal.
-    world.deposit_new(user(4), 700);
-    let l1 = world.next_l1(2);
-    assert_eq!(l1.len(), 2);
-    let x = world.w.withdraw(1, 100, 0, 0).unwrap();
-    let (b2, p2) = world.batch(&l1, &[x]);
-    let (header, l1b, l2b) = batch_parts(&b2);
-    let proof = proof_words(&p2);
-
-    // Replayed batch.
-    refused(&mut world, "WrongBatchNumber", |l| l.submit_batch(&b1, &p1));
-    // Tampered proof.
+#[test]
+fn refuses_a_tampered_proof() {
+    let (mut world, header, l1b, l2b, proof) = World::at_batch_2();
     let mut bad = proof;
     bad[6] ^= U256::from(1);
     refused(&mut world, "ProofInvalid", |l| {
         l.submit_raw(&header, &l1b, &l2b, bad)
     });
-    // Wrong old root.
+    // The genuine batch still lands afterwards.
+    world.l1.submit_raw(&header, &l1b, &l2b, proof).unwrap();
+    assert_eq!(world.l1.pending(user(2), 0).unwrap(), U256::from(100));
+}
+
+#[test]
+fn refuses_a_wrong_old_root() {
+    let (mut world, header, l1b, l2b, proof) = World::at_batch_2();
     let mut h = header.clone();
     h[40] ^= 1;
     refused(&mut world, "WrongOldRoot", |l| {
         l.submit_raw(&h, &l1b, &l2b, proof)
     });
-    // Skipped L1 op (only the second one), and the two reordered.
+}
+
+#[test]
+fn refuses_a_skipped_l1_op() {
+    let (mut world, header, l1b, l2b, proof) = World::at_batch_2();
     let mut h = header.clone();
-    h[83] = 1;
+    h[83] = 1; // claim one L1 op and publish only the second
     refused(&mut world, "L1OpMismatch", |l| {
         l.submit_raw(&h, &l1b[58..], &l2b, proof)
     });
+}
+
+#[test]
+fn refuses_reordered_l1_ops() {
+    let (mut world, header, l1b, l2b, proof) = World::at_batch_2();
     let swapped = [&l1b[58..], &l1b[..58]].concat();
     refused(&mut world, "L1OpMismatch", |l| {
         l.submit_raw(&header, &swapped, &l2b, proof)
     });
-    // A forged withdrawal the proof does not cover: 100 -> 10000.
-    let mut forged = l2b.clone();
+}
+
+#[test]
+fn refuses_a_forged_withdrawal() {
     use zkroll_state::float::{DecimalFloat, Float40};
-    let packed = Float40::to_bytes(Float40::encode(10_000).unwrap());
-    forged[9..14].copy_from_slice(&packed);
+    let (mut world, header, l1b, l2b, proof) = World::at_batch_2();
+    // The proof covers a withdrawal of 100: publish 10,000 instead.
+    let mut forged = l2b.clone();
+    forged[9..14].copy_from_slice(&Float40::to_bytes(Float40::encode(10_000).unwrap()));
     refused(&mut world, "ProofInvalid", |l| {
         l.submit_raw(&header, &l1b, &forged, proof)
     });
+    // An extra withdrawal slot appended after the proved ones.
+    let mut extra = l2b.clone();
+    extra.extend_from_slice(&forged[..16]);
+    refused(&mut world, "ProofInvalid", |l| {
+        l.submit_raw(&header, &l1b, &extra, proof)
+    });
     assert_eq!(world.l1.pending(user(2), 0).unwrap(), U256::ZERO);
-    // Not the operator.
-    let data = zkroll_l1::rollup::submit_batch_calldata(&b2, &p2);
-    let before = world.l1.snapshot().unwrap();
-    let e = world
-        .l1
-        .evm
-        .call(user(1), world.l1.rollup, &data, U256::ZERO)
-        .unwrap_err();
-    assert_eq!(revert_name(e), "NotOperator");
-    assert_eq!(world.l1.snapshot().unwrap(), before);
+}
 
-    // The genuine batch still lands.
-    world.submit(&b2, &p2);
-    assert_eq!(world.l1.pending(user(2), 0).unwrap(), U256::from(100));
+#[test]
+fn refuses_a_batch_from_anyone_but_the_operator() {
+    let (mut world, ..) = World::at_batch_2();
+    let (b2, p2) = &proved()[1];
+    let data = zkroll_l1::rollup::submit_batch_calldata(b2, p2);
+    let rollup = world.l1.rollup;
+    refused(&mut world, "NotOperator", |l| {
+        l.evm.call(user(1), rollup, &data, U256::ZERO)
+    });
 }
 
 #[test]
@@ -350,17 +398,11 @@ fn reentrant_withdraw_pays_once() {
     assert_eq!(world.l1.pending(attacker, 0).unwrap(), U256::ZERO);
 }
 
-#[test]
-fn exodus_mode() {
-    let mut world = World::new();
-    let l1 = world.next_l1(2);
-    let (b1, p1) = world.batch(&l1, &[]);
-    world.submit(&b1, &p1);
-    let l1 = world.next_l1(1);
-    let (b2, p2) = world.batch(&l1, &[]);
-    world.submit(&b2, &p2);
-
-    // Alice forces her exit and a new deposit is queued; no batch comes.
+/// A world with batches 1 and 2 settled, then a forced exit and a deposit
+/// that no batch processes, and exodus activated after the expiry.
+fn exodus_world() -> World {
+    let (mut world, header, l1b, l2b, proof) = World::at_batch_2();
+    world.l1.submit_raw(&header, &l1b, &l2b, proof).unwrap();
     world.l1.request_forced_exit(user(2), 1).unwrap();
     let pk = PackedPubkey::from(&zkroll_state::PrivateKey::from_bytes([7; 32]).public());
     world.l1.deposit_new(user(4), &pk, 0, 250).unwrap();
@@ -368,46 +410,64 @@ fn exodus_mode() {
     assert_eq!(revert_name(e), "NotExpired");
     world.l1.evm.set_block(EXPIRY + 10, 1_000_000);
     world.l1.activate_exodus(user(4)).unwrap();
+    world
+}
 
-    // Batches are refused now.
-    let (b3, p3) = world.batch(&[], &[]);
-    refused(&mut world, "ExodusActive", |l| l.submit_batch(&b3, &p3));
+/// The tree of the last verified batch (batch 2), rebuilt natively.
+fn verified_tree() -> AccountTree {
+    let mut t = AccountTree::new(SHAPE.depth).unwrap();
+    for (w, _) in proved() {
+        zkroll_state::batch::replay_pubdata(&mut t, &SHAPE, &w.pubdata).unwrap();
+    }
+    t
+}
 
-    // Alice exits against the last verified root (batch 2's), once.
-    let tree = AccountTree::from_leaves(
-        SHAPE.depth,
-        world.state.tree().leaves().map(|(i, a)| (i, *a)),
-    )
-    .unwrap();
+#[test]
+fn refuses_batches_after_exodus() {
+    let mut world = exodus_world();
+    let (b2, p2) = &proved()[1];
+    refused(&mut world, "ExodusActive", |l| l.submit_batch(b2, p2));
+    let e = world.l1.deposit(user(2), 1, 5).unwrap_err();
+    assert_eq!(revert_name(e), "ExodusActive");
+}
+
+#[test]
+fn exodus_exit_pays_once_and_needs_a_true_proof() {
+    let mut world = exodus_world();
+    let tree = verified_tree();
     let alice = *tree.get(1).unwrap();
     let path = tree.path(1).unwrap();
+    // A wrong balance does not prove.
+    let mut rich = alice;
+    rich.balance += 1;
+    let e = world.l1.exodus_exit(user(9), 1, &rich, &path).unwrap_err();
+    assert_eq!(revert_name(e), "BadMerkleProof");
+    // Alice already has 100 pending from batch 2's withdrawal.
+    let owed = U256::from(100 + alice.balance);
     let out = world.l1.exodus_exit(user(9), 1, &alice, &path).unwrap();
-    println!("gas exodusExit: {}", out.gas_used);
-    assert_eq!(
-        world.l1.pending(user(2), 0).unwrap(),
-        U256::from(alice.balance)
-    );
+    println!("gas exodusExit (depth {}): {}", SHAPE.depth, out.gas_used);
+    assert_eq!(world.l1.pending(user(2), 0).unwrap(), owed);
     let e = world.l1.exodus_exit(user(9), 1, &alice, &path).unwrap_err();
     assert_eq!(revert_name(e), "AlreadyExited");
-    // A wrong balance does not prove.
-    let bob = *tree.get(2).unwrap();
-    let mut rich = bob;
-    rich.balance += 1;
-    let e = world
-        .l1
-        .exodus_exit(user(9), 2, &rich, &tree.path(2).unwrap())
-        .unwrap_err();
-    assert_eq!(revert_name(e), "BadMerkleProof");
-    // The unprocessed deposit is reclaimed by its payer.
-    let serial = 4;
-    world.l1.reclaim_deposit(user(9), serial).unwrap();
-    assert_eq!(world.l1.pending(user(4), 0).unwrap(), U256::from(250));
-    let e = world.l1.reclaim_deposit(user(9), serial).unwrap_err();
-    assert_eq!(revert_name(e), "NotReclaimable");
     let before = world.l1.evm.balance(user(2));
     world.l1.withdraw(user(2), 0).unwrap();
+    assert_eq!(world.l1.evm.balance(user(2)) - before, owed);
+}
+
+#[test]
+fn exodus_returns_unprocessed_deposits_once() {
+    let mut world = exodus_world();
+    // Serials 0..=3 were processed; 4 is the forced exit, 5 the deposit.
+    let e = world.l1.reclaim_deposit(user(9), 1).unwrap_err();
+    assert_eq!(revert_name(e), "NotReclaimable");
+    let e = world.l1.reclaim_deposit(user(9), 4).unwrap_err();
     assert_eq!(
-        world.l1.evm.balance(user(2)) - before,
-        U256::from(alice.balance)
+        revert_name(e),
+        "NotReclaimable",
+        "a forced exit carries no deposit"
     );
+    world.l1.reclaim_deposit(user(9), 5).unwrap();
+    assert_eq!(world.l1.pending(user(4), 0).unwrap(), U256::from(250));
+    let e = world.l1.reclaim_deposit(user(9), 5).unwrap_err();
+    assert_eq!(revert_name(e), "NotReclaimable");
 }
