@@ -36,6 +36,10 @@ sol! {
     function cashOut() external;
     function received() external view returns (uint256);
     function reentryFailed() external view returns (bool);
+    function addToken(address token) external returns (uint32);
+    function mint(address to, uint256 amount) external;
+    function approve(address spender, uint256 amount) external returns (bool);
+    function balanceOf(address who) external view returns (uint256);
 }
 
 /// Rollup.sol and the re-entrancy probe, compiled once per process.
@@ -48,6 +52,7 @@ fn rollup_artifacts() -> Result<&'static Artifacts, L1Error> {
             &[
                 root.join("contracts/Rollup.sol"),
                 root.join("contracts/test/Reenter.sol"),
+                root.join("contracts/test/TestToken.sol"),
             ],
         )
         .map_err(|e| e.to_string())
@@ -358,6 +363,54 @@ impl RollupL1 {
         Ok(U256::from_be_slice(
             &self.view_word(&pendingCall { owner, token }.abi_encode())?,
         ))
+    }
+
+    /// Deploys a test ERC-20, registers it with Rollup.sol and returns
+    /// (token contract, token id).
+    pub fn deploy_test_token(&mut self) -> Result<(Address, TokenId), L1Error> {
+        let art = rollup_artifacts()?;
+        let token = self.evm.deploy_contract(art.get("TestToken")?, &[])?;
+        let out = self.evm.call(
+            self.operator,
+            self.rollup,
+            &addTokenCall { token }.abi_encode(),
+            U256::ZERO,
+        )?;
+        let id = addTokenCall::abi_decode_returns(&out.output).map_err(|e| L1Error::Artifact {
+            reason: format!("addToken return: {e}"),
+        })?;
+        Ok((token, id))
+    }
+
+    /// Mints `amount` test tokens to `to` and approves Rollup.sol to pull them.
+    pub fn mint_and_approve(
+        &mut self,
+        token: Address,
+        to: Address,
+        amount: u128,
+    ) -> Result<(), L1Error> {
+        let amount = U256::from(amount);
+        self.evm
+            .call(to, token, &mintCall { to, amount }.abi_encode(), U256::ZERO)?;
+        self.evm.call(
+            to,
+            token,
+            &approveCall {
+                spender: self.rollup,
+                amount,
+            }
+            .abi_encode(),
+            U256::ZERO,
+        )?;
+        Ok(())
+    }
+
+    /// The test token balance of `who`.
+    pub fn token_balance(&mut self, token: Address, who: Address) -> Result<U256, L1Error> {
+        let out = self
+            .evm
+            .view(who, token, &balanceOfCall { who }.abi_encode())?;
+        Ok(U256::from_be_slice(&out.output))
     }
 
     /// Deploys the re-entrancy probe (a contract account that re-enters

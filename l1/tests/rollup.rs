@@ -340,6 +340,48 @@ fn refuses_a_batch_from_anyone_but_the_operator() {
 }
 
 #[test]
+fn erc20_deposit_and_withdrawal() {
+    let mut world = World::new();
+    let (token_addr, token) = world.l1.deploy_test_token().unwrap();
+    assert_eq!(token, 1);
+    world
+        .l1
+        .mint_and_approve(token_addr, user(4), 10_000)
+        .unwrap();
+    // User 4 opens account 3 holding 6,000 of the token.
+    let q = world.w.deposit_new(token, 6_000);
+    let L1Op::DepositNew { idx, pubkey, .. } = q.op else {
+        unreachable!()
+    };
+    let (got, _) = world
+        .l1
+        .deposit_new(user(4), &pubkey, token, 6_000)
+        .unwrap();
+    assert_eq!(got, idx);
+    world.queued.push(q);
+    assert_eq!(
+        world.l1.token_balance(token_addr, user(4)).unwrap(),
+        U256::from(4_000)
+    );
+    let l1 = world.next_l1(2);
+    let (b1, p1) = world.batch(&l1, &[]);
+    world.submit(&b1, &p1);
+    let l1 = world.next_l1(2);
+    // Token-1 accounts pay no fee (the fee account holds token 0).
+    let x = world.w.withdraw(3, 2_500, 0, 0).unwrap();
+    let (b2, p2) = world.batch(&l1, &[x]);
+    world.submit(&b2, &p2);
+    assert_eq!(world.l1.pending(user(4), token).unwrap(), U256::from(2_500));
+    world.l1.withdraw(user(4), token).unwrap();
+    assert_eq!(
+        world.l1.token_balance(token_addr, user(4)).unwrap(),
+        U256::from(6_500)
+    );
+    let e = world.l1.withdraw(user(4), token).unwrap_err();
+    assert_eq!(revert_name(e), "NothingToWithdraw");
+}
+
+#[test]
 fn reentrant_withdraw_pays_once() {
     let mut world = World::new();
     let attacker = world.l1.deploy_reenter().unwrap();
