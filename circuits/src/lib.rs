@@ -34,3 +34,22 @@ macro_rules! rule {
         let _rule_span = tracing::info_span!(target: "gr1cs", $name).entered();
     };
 }
+
+/// Synthesises `circuit` with constraint tracing on and returns the name
+/// (span path) of the first unsatisfied constraint, or `None` when the
+/// witness satisfies it. Slow: for diagnostics and tests, not the prover's
+/// hot path (which checks satisfiability on its A·z, B·z, C·z rows).
+pub fn first_unsatisfied<C: ark_relations::gr1cs::ConstraintSynthesizer<Fr>>(
+    circuit: C,
+) -> Result<Option<String>, SynthesisError> {
+    use ark_relations::gr1cs::{ConstraintLayer, ConstraintSystem, OptimizationGoal, TracingMode};
+    use tracing_subscriber::layer::SubscriberExt;
+    let mut layer = ConstraintLayer::default();
+    layer.mode = TracingMode::OnlyConstraints;
+    let subscriber = tracing_subscriber::Registry::default().with(layer);
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    cs.set_optimization_goal(OptimizationGoal::Constraints);
+    circuit.generate_constraints(cs.clone())?;
+    cs.which_is_unsatisfied()
+}

@@ -333,14 +333,7 @@ fn twin_deposit_new_outcomes() {
     assert_breaks(lie, "l1_status_matches_outcome");
     // A DepositNew into an occupied index (and one with a key that does not
     // decompress) published as applied.
-    let bad_key = (2u8..)
-        .map(|y| {
-            let mut b = [0u8; 32];
-            b[0] = y;
-            b
-        })
-        .find(|b| zkroll_state::babyjubjub::decompress_reduced(b).is_err())
-        .unwrap();
+    let bad_key = zkroll_state::sim::undecompressible_key();
     let pk = wl.deposit_new(0, 1).op; // a fresh key, packed
     let zkroll_state::L1Op::DepositNew { pubkey, .. } = pk else {
         unreachable!()
@@ -354,7 +347,7 @@ fn twin_deposit_new_outcomes() {
         }),
         wl.queue(L1Op::DepositNew {
             idx: 3,
-            pubkey: zkroll_state::ops::PackedPubkey(bad_key),
+            pubkey: bad_key,
             token: 0,
             amount: 5,
         }),

@@ -8,11 +8,9 @@ use ark_bn254::{Bn254, Fr};
 use ark_ff::UniformRand;
 use ark_groth16::{Groth16, Proof};
 use ark_relations::gr1cs::{
-    ConstraintLayer, ConstraintSynthesizer, ConstraintSystem, OptimizationGoal, SynthesisError,
-    SynthesisMode, TracingMode,
+    ConstraintSynthesizer, ConstraintSystem, OptimizationGoal, SynthesisError, SynthesisMode,
 };
 use rand::{CryptoRng, RngCore};
-use tracing_subscriber::layer::SubscriberExt;
 use zkroll_circuits::BatchCircuit;
 use zkroll_state::BatchWitness;
 
@@ -36,21 +34,10 @@ pub struct ProofOutput {
 /// The name of the first unsatisfied constraint, by re-synthesising with
 /// constraint tracing on (the slow path, taken only when proving failed).
 pub fn name_unsatisfied(witness: &BatchWitness) -> String {
-    let mut layer = ConstraintLayer::default();
-    layer.mode = TracingMode::OnlyConstraints;
-    let subscriber = tracing_subscriber::Registry::default().with(layer);
-    let _guard = tracing::subscriber::set_default(subscriber);
-    let cs = ConstraintSystem::<Fr>::new_ref();
-    cs.set_optimization_goal(OptimizationGoal::Constraints);
-    if BatchCircuit::new(witness.clone())
-        .generate_constraints(cs.clone())
-        .is_err()
-    {
-        return "synthesis failed".into();
-    }
-    match cs.which_is_unsatisfied() {
+    match zkroll_circuits::first_unsatisfied(BatchCircuit::new(witness.clone())) {
         Ok(Some(name)) => name.trim().replace('\n', " "),
-        _ => "unknown".into(),
+        Ok(None) => "unknown".into(),
+        Err(e) => format!("synthesis failed: {e}"),
     }
 }
 

@@ -12,6 +12,20 @@ use crate::eddsa::PrivateKey;
 use crate::ops::{L1Op, L2Op, PackedPubkey, QueuedL1Op, SignedL2Op, Transfer, Withdraw};
 use crate::tree::AccountTree;
 
+/// A packed key no curve point has (the smallest y = 2, 3, ... without
+/// one): a DepositNew carrying it fails with `InvalidPubkey`.
+pub fn undecompressible_key() -> PackedPubkey {
+    (2u8..=255)
+        .map(|y| {
+            let mut b = [0u8; 32];
+            b[0] = y;
+            b
+        })
+        .find(|b| crate::babyjubjub::decompress_reduced(b).is_err())
+        .map(PackedPubkey)
+        .unwrap_or(PackedPubkey([0u8; 32]))
+}
+
 /// Generates operations for a set of accounts it holds the keys of.
 pub struct Workload {
     rng: StdRng,

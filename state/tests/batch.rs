@@ -120,15 +120,7 @@ fn happy_batch_witness_chains_roots_and_commits_pubdata() {
 fn every_l1_failure_is_recorded_and_changes_nothing() {
     let (mut r, mut w) = setup();
     let before = r.root();
-    // A y for which no curve point exists.
-    let bad_key = (2u8..)
-        .map(|y| {
-            let mut b = [0u8; 32];
-            b[0] = y;
-            b
-        })
-        .find(|b| zkroll_state::babyjubjub::decompress_reduced(b).is_err())
-        .unwrap();
+    let bad_key = zkroll_state::sim::undecompressible_key();
     let fresh_key = PackedPubkey::from(&PrivateKey::from_bytes([5; 32]).public());
     let l1 = vec![
         w.queue(L1Op::DepositNew {
@@ -149,7 +141,7 @@ fn every_l1_failure_is_recorded_and_changes_nothing() {
         }),
         w.queue(L1Op::DepositNew {
             idx: 6,
-            pubkey: PackedPubkey(bad_key),
+            pubkey: bad_key,
             token: 0,
             amount: 5,
         }),

@@ -235,3 +235,15 @@ pub fn public_to_json(inputs: &[Fr]) -> Vec<String> {
 pub fn public_from_json(inputs: &[String]) -> Result<Vec<Fr>, VerifyError> {
     inputs.iter().enumerate().map(|(i, s)| fr(i, s)).collect()
 }
+
+/// Reads and parses a JSON file; I/O and syntax errors are typed.
+pub fn read_json<T: serde::de::DeserializeOwned>(path: &std::path::Path) -> Result<T, VerifyError> {
+    let text = std::fs::read_to_string(path).map_err(|e| VerifyError::Io {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    })?;
+    serde_json::from_str(&text).map_err(|e| VerifyError::Json {
+        file: path.display().to_string(),
+        reason: e.to_string(),
+    })
+}

@@ -234,21 +234,10 @@ pub fn to_hex(bytes: &[u8]) -> String {
     s
 }
 
-fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, VerifyError> {
-    let text = std::fs::read_to_string(path).map_err(|e| VerifyError::Io {
-        path: path.display().to_string(),
-        reason: e.to_string(),
-    })?;
-    serde_json::from_str(&text).map_err(|e| VerifyError::Json {
-        file: path.display().to_string(),
-        reason: e.to_string(),
-    })
-}
-
 /// Renders the verifier for a snarkjs `verification_key.json` (validated
 /// like [`crate::verify_files`] does).
 pub fn render_verifier_file(vk: &Path) -> Result<String, VerifyError> {
-    let key = read_json::<VerificationKeyJson>(vk)?.to_key()?;
+    let key = crate::snarkjs::read_json::<VerificationKeyJson>(vk)?.to_key()?;
     if key.gamma_abc_g1.len() < 2 {
         return Err(VerifyError::Json {
             file: vk.display().to_string(),
@@ -272,8 +261,8 @@ pub fn export_solidity(vk: &Path, out: &Path) -> Result<(), VerifyError> {
 /// hex calldata of `verifyProof` for snarkjs `proof.json` and `public.json`
 /// (validated: points on the curve, inputs below r).
 pub fn export_calldata(proof: &Path, public: &Path) -> Result<String, VerifyError> {
-    let proof = read_json::<ProofJson>(proof)?.to_proof()?;
-    let inputs = public_from_json(&read_json::<Vec<String>>(public)?)?;
+    let proof = crate::snarkjs::read_json::<ProofJson>(proof)?.to_proof()?;
+    let inputs = public_from_json(&crate::snarkjs::read_json::<Vec<String>>(public)?)?;
     Ok(to_hex(&calldata(&proof, &inputs)))
 }
 

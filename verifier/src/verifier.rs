@@ -6,7 +6,7 @@ use ark_bn254::{Bn254, Fr};
 use ark_groth16::{Groth16, Proof, VerifyingKey};
 
 use crate::error::VerifyError;
-use crate::snarkjs::{public_from_json, ProofJson, VerificationKeyJson};
+use crate::snarkjs::{public_from_json, read_json, ProofJson, VerificationKeyJson};
 
 /// Verifies `proof` for `public` inputs under `vk`.
 pub fn verify(
@@ -26,17 +26,6 @@ pub fn verify(
         Ok(true) => Ok(()),
         _ => Err(VerifyError::Invalid),
     }
-}
-
-fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, VerifyError> {
-    let text = std::fs::read_to_string(path).map_err(|e| VerifyError::Io {
-        path: path.display().to_string(),
-        reason: e.to_string(),
-    })?;
-    serde_json::from_str(&text).map_err(|e| VerifyError::Json {
-        file: path.display().to_string(),
-        reason: e.to_string(),
-    })
 }
 
 /// Verifies snarkjs-format files, as `snarkjs groth16 verify` does.

@@ -2,10 +2,7 @@
 
 #![allow(dead_code)]
 
-use ark_relations::gr1cs::{
-    ConstraintLayer, ConstraintSynthesizer, ConstraintSystem, OptimizationGoal, TracingMode,
-};
-use tracing_subscriber::layer::SubscriberExt;
+use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem, OptimizationGoal};
 use zkroll_circuits::Fr;
 use zkroll_state::batch::BatchWitness;
 use zkroll_state::sim::Workload;
@@ -16,17 +13,10 @@ pub const CHAIN: u32 = 7;
 /// Synthesises `c` and returns `None` if satisfied, else the name (span
 /// path) of the first unsatisfied constraint.
 pub fn first_unsatisfied<C: ConstraintSynthesizer<Fr>>(c: C) -> Option<String> {
-    let mut layer = ConstraintLayer::default();
-    layer.mode = TracingMode::OnlyConstraints;
-    let subscriber = tracing_subscriber::Registry::default().with(layer);
-    let _guard = tracing::subscriber::set_default(subscriber);
-    let cs = ConstraintSystem::<Fr>::new_ref();
-    cs.set_optimization_goal(OptimizationGoal::Constraints);
-    match c.generate_constraints(cs.clone()) {
-        Ok(()) => {}
-        Err(e) => return Some(format!("synthesis error: {e}")),
+    match zkroll_circuits::first_unsatisfied(c) {
+        Ok(name) => name,
+        Err(e) => Some(format!("synthesis error: {e}")),
     }
-    cs.which_is_unsatisfied().expect("prove mode")
 }
 
 /// Number of constraints of `c` (setup mode: no witness values needed).
