@@ -116,6 +116,22 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Prove one batch with zkroll's prover and with stock ark-groth16,
+    /// alternating, and print the comparison (ends with `speedup_vs_arkworks: X.XX`).
+    Bench {
+        /// Tree depth.
+        #[arg(long, default_value_t = 16)]
+        depth: u8,
+        /// L1 slots.
+        #[arg(long, default_value_t = 1)]
+        l1_slots: usize,
+        /// L2 slots (the default shape is about 2^18 constraints).
+        #[arg(long, default_value_t = 4)]
+        l2_slots: usize,
+        /// Runs per prover.
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+    },
     /// Export the Solidity verifier or a proof's calldata.
     Export {
         #[command(subcommand)]
@@ -208,6 +224,19 @@ fn main() -> ExitCode {
             json,
         ),
         Command::Init { state, depth } => init(&state, depth),
+        Command::Bench {
+            depth,
+            l1_slots,
+            l2_slots,
+            runs,
+        } => bench(
+            CircuitShape {
+                depth,
+                l1_slots,
+                l2_slots,
+            },
+            runs,
+        ),
         Command::Export {
             what: ExportCommand::Solidity { vk, out },
         } => zkroll::verifier::solidity::export_solidity(&vk, &out)
@@ -628,5 +657,60 @@ fn demo(out: Option<PathBuf>, batches: usize, shape: CircuitShape, json: bool) -
             );
         }
     }
+    Ok(())
+}
+
+fn bench(shape: CircuitShape, runs: usize) -> Result<()> {
+    let key = cached_dev_keys(shape)?;
+    // A full batch: L1 slots of deposits, then L2 slots of transfers.
+    let config = BatchConfig {
+        shape,
+        fee_account: 0,
+        chain_id: 1,
+    };
+    let mut w = Workload::new(7, 1);
+    let mut state = Rollup::open(zkroll::state::MemStore::new(), shape.depth, false)?;
+    let accounts = (2 * shape.l2_slots).max(2);
+    let mut ops: Vec<_> = (0..accounts)
+        .map(|i| w.deposit_new(0, 1_000_000 + i as u128))
+        .collect();
+    let mut last = None;
+    while !ops.is_empty() {
+        let n = ops.len().min(shape.l1_slots.max(1));
+        let chunk: Vec<_> = ops.drain(..n).collect();
+        last = Some(state.apply_batch(&config, &chunk, &[])?);
+    }
+    let l2 = w.random_transfers(state.tree(), shape.l2_slots, 0, 0);
+    let wit = if l2.is_empty() {
+        last.context("at least one batch")?
+    } else {
+        state.apply_batch(&config, &[], &l2)?
+    };
+    eprintln!(
+        "bench: {} constraints, {} runs each, alternating (machine: {} cores)",
+        key.num_constraints,
+        runs,
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+    let c = zkroll::prover::bench::compare(&key, &wit, runs, &mut OsRng)?;
+    let mb = |b: u64| b as f64 / (1024.0 * 1024.0);
+    let per_m = |b: u64| mb(b) / (c.constraints as f64 / 1e6);
+    println!("| prover | constraints | median | runs | peak RSS | RSS per 1M constraints |");
+    println!("|---|---|---|---|---|---|");
+    for (name, t) in [("zkroll", &c.zkroll), ("ark-groth16 0.6", &c.arkworks)] {
+        println!(
+            "| {name} | {} | {:.2} s | {} | {:.0} MiB | {:.0} MiB |",
+            c.constraints,
+            t.median().as_secs_f64(),
+            t.runs
+                .iter()
+                .map(|d| format!("{:.2}", d.as_secs_f64()))
+                .collect::<Vec<_>>()
+                .join(" "),
+            mb(t.peak_rss),
+            per_m(t.peak_rss)
+        );
+    }
+    println!("speedup_vs_arkworks: {:.2}", c.speedup());
     Ok(())
 }

@@ -2,8 +2,10 @@
 //! and Groth16 proving of batches on all cores, one file per phase
 //! (as ark-groth16): `generator` (setup), `prover`, `reduction` (the
 //! R1CS-to-QAP witness map with its satisfiability check), `data_structures`
-//! (keys and their files), `error`.
+//! (keys and their files), `error`; `bench` times it against stock
+//! ark-groth16.
 
+pub mod bench;
 pub mod data_structures;
 pub mod error;
 pub mod generator;

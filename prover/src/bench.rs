@@ -1,0 +1,114 @@
+//! Side-by-side timing of zkroll's prover against stock ark-groth16 on the
+//! same key and the same filled circuit (`zkroll bench`). Both are timed
+//! from the batch witness to a finished proof, alternating runs so that
+//! machine noise hits both; peak RSS is reset before each run.
+
+use std::time::{Duration, Instant};
+
+use ark_bn254::Bn254;
+use ark_groth16::Groth16;
+use rand::{CryptoRng, RngCore};
+use zkroll_circuits::BatchCircuit;
+use zkroll_state::BatchWitness;
+
+use crate::data_structures::ProverKey;
+use crate::error::ProverError;
+use crate::prover::prove;
+
+/// One prover's figures.
+#[derive(Clone, Debug)]
+pub struct Timing {
+    /// Every run's wall time.
+    pub runs: Vec<Duration>,
+    /// Highest peak RSS over the runs, in bytes (0 where unavailable).
+    pub peak_rss: u64,
+}
+
+impl Timing {
+    /// The median run.
+    pub fn median(&self) -> Duration {
+        let mut v = self.runs.clone();
+        v.sort();
+        v.get(v.len() / 2).copied().unwrap_or_default()
+    }
+}
+
+/// The comparison.
+#[derive(Clone, Debug)]
+pub struct Comparison {
+    /// Constraints of the circuit.
+    pub constraints: usize,
+    /// zkroll's prover.
+    pub zkroll: Timing,
+    /// `ark_groth16::Groth16::create_random_proof_with_reduction` (what
+    /// `Groth16::prove` runs): synthesises the circuit with matrices and proves.
+    pub arkworks: Timing,
+}
+
+impl Comparison {
+    /// arkworks median / zkroll median.
+    pub fn speedup(&self) -> f64 {
+        self.arkworks.median().as_secs_f64() / self.zkroll.median().as_secs_f64().max(1e-9)
+    }
+}
+
+/// Resets the kernel's peak-RSS counter for this process (Linux).
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// This process's peak RSS since the last reset, in bytes (Linux; 0 elsewhere).
+pub fn peak_rss() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .and_then(|kb| kb.parse::<u64>().ok())
+            })
+        })
+        .map_or(0, |kb| kb * 1024)
+}
+
+/// Proves `witness` `runs` times with each prover, alternating. Every proof
+/// is verified, so a fast wrong prover cannot win.
+pub fn compare<R: RngCore + CryptoRng>(
+    key: &ProverKey,
+    witness: &BatchWitness,
+    runs: usize,
+    rng: &mut R,
+) -> Result<Comparison, ProverError> {
+    let vk = &key.pk.vk;
+    let mut z = Timing {
+        runs: vec![],
+        peak_rss: 0,
+    };
+    let mut a = z.clone();
+    for _ in 0..runs.max(1) {
+        reset_peak_rss();
+        let t = Instant::now();
+        let out = prove(key, witness, rng)?;
+        z.runs.push(t.elapsed());
+        z.peak_rss = z.peak_rss.max(peak_rss());
+        zkroll_verifier::verify(vk, &out.public_inputs, &out.proof)
+            .map_err(|e| ProverError::Synthesis(format!("zkroll proof does not verify: {e}")))?;
+
+        reset_peak_rss();
+        let t = Instant::now();
+        let proof = Groth16::<Bn254>::create_random_proof_with_reduction(
+            BatchCircuit::new(witness.clone()),
+            &key.pk,
+            rng,
+        )?;
+        a.runs.push(t.elapsed());
+        a.peak_rss = a.peak_rss.max(peak_rss());
+        zkroll_verifier::verify(vk, &[witness.public_input], &proof)
+            .map_err(|e| ProverError::Synthesis(format!("arkworks proof does not verify: {e}")))?;
+    }
+    Ok(Comparison {
+        constraints: key.num_constraints,
+        zkroll: z,
+        arkworks: a,
+    })
+}
