@@ -711,6 +711,17 @@ fn bench(shape: CircuitShape, runs: usize) -> Result<()> {
             per_m(t.peak_rss)
         );
     }
+    let ph = c.phases;
+    let total = (ph.witness + ph.qap + ph.msm).as_secs_f64().max(1e-9);
+    println!(
+        "zkroll phases: witness {:.2} s ({:.0}%), QAP witness map + row check {:.2} s ({:.0}%), MSMs {:.2} s ({:.0}%)",
+        ph.witness.as_secs_f64(),
+        100.0 * ph.witness.as_secs_f64() / total,
+        ph.qap.as_secs_f64(),
+        100.0 * ph.qap.as_secs_f64() / total,
+        ph.msm.as_secs_f64(),
+        100.0 * ph.msm.as_secs_f64() / total
+    );
     println!("speedup_vs_arkworks: {:.2}", c.speedup());
     Ok(())
 }

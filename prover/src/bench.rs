@@ -43,6 +43,43 @@ pub struct Comparison {
     /// `ark_groth16::Groth16::create_random_proof_with_reduction` (what
     /// `Groth16::prove` runs): synthesises the circuit with matrices and proves.
     pub arkworks: Timing,
+    /// Where zkroll's time goes (one extra run, timed by phase).
+    pub phases: Phases,
+}
+
+/// zkroll's proving time by phase.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Phases {
+    /// Witness-only synthesis.
+    pub witness: Duration,
+    /// The QAP witness map: A·z, B·z, C·z, the row check and 7 FFTs.
+    pub qap: Duration,
+    /// The rest: the five MSMs (A, B in G1 and G2, L, H) and finishing.
+    pub msm: Duration,
+}
+
+fn phases<R: RngCore + CryptoRng>(
+    key: &ProverKey,
+    witness: &BatchWitness,
+    rng: &mut R,
+) -> Result<Phases, ProverError> {
+    use ark_groth16::r1cs_to_qap::R1CSToQAP;
+    use ark_poly::GeneralEvaluationDomain;
+    let t = Instant::now();
+    let full = crate::prover::assignment(key, witness)?;
+    let witness_t = t.elapsed();
+    let t = Instant::now();
+    crate::reduction::CheckedReduction::witness_map_from_matrices::<
+        ark_bn254::Fr,
+        GeneralEvaluationDomain<ark_bn254::Fr>,
+    >(&key.matrices, key.num_instance, key.num_constraints, &full)?;
+    let qap = t.elapsed();
+    let out = prove(key, witness, rng)?;
+    Ok(Phases {
+        witness: witness_t,
+        qap,
+        msm: out.prove_time.saturating_sub(qap),
+    })
 }
 
 impl Comparison {
@@ -110,5 +147,6 @@ pub fn compare<R: RngCore + CryptoRng>(
         constraints: key.num_constraints,
         zkroll: z,
         arkworks: a,
+        phases: phases(key, witness, rng)?,
     })
 }

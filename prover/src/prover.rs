@@ -41,6 +41,33 @@ pub fn name_unsatisfied(witness: &BatchWitness) -> String {
     }
 }
 
+/// The full assignment `[1, public inputs, witness]` of `witness`: a
+/// witness-only synthesis (no matrices), checked against the key's sizes.
+pub fn assignment(key: &ProverKey, witness: &BatchWitness) -> Result<Vec<Fr>, ProverError> {
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    cs.set_optimization_goal(OptimizationGoal::Constraints);
+    cs.set_mode(SynthesisMode::Prove {
+        construct_matrices: false,
+        generate_lc_assignments: false,
+    });
+    BatchCircuit::new(witness.clone()).generate_constraints(cs.clone())?;
+    let b = cs
+        .borrow()
+        .ok_or_else(|| ProverError::Synthesis("constraint system gone".into()))?;
+    let instance = b.instance_assignment().map_err(ProverError::from)?;
+    let wit = b.witness_assignment().map_err(ProverError::from)?;
+    if instance.len() != key.num_instance || wit.len() != key.num_witness {
+        return Err(ProverError::Synthesis(format!(
+            "witness has {}+{} variables, key expects {}+{}",
+            instance.len(),
+            wit.len(),
+            key.num_instance,
+            key.num_witness
+        )));
+    }
+    Ok([instance, wit].concat())
+}
+
 /// Proves `witness` with `key`. A witness that does not satisfy the circuit
 /// yields [`ProverError::Unsatisfied`] naming the failing constraint.
 pub fn prove<R: RngCore + CryptoRng>(
@@ -55,32 +82,8 @@ pub fn prove<R: RngCore + CryptoRng>(
         });
     }
     let t0 = Instant::now();
-    let cs = ConstraintSystem::<Fr>::new_ref();
-    cs.set_optimization_goal(OptimizationGoal::Constraints);
-    cs.set_mode(SynthesisMode::Prove {
-        construct_matrices: false,
-        generate_lc_assignments: false,
-    });
-    BatchCircuit::new(witness.clone()).generate_constraints(cs.clone())?;
-    let (instance, wit) = {
-        let b = cs
-            .borrow()
-            .ok_or_else(|| ProverError::Synthesis("constraint system gone".into()))?;
-        (
-            b.instance_assignment().map_err(ProverError::from)?.to_vec(),
-            b.witness_assignment().map_err(ProverError::from)?.to_vec(),
-        )
-    };
-    if instance.len() != key.num_instance || wit.len() != key.num_witness {
-        return Err(ProverError::Synthesis(format!(
-            "witness has {}+{} variables, key expects {}+{}",
-            instance.len(),
-            wit.len(),
-            key.num_instance,
-            key.num_witness
-        )));
-    }
-    let full = [instance.as_slice(), wit.as_slice()].concat();
+    let full = assignment(key, witness)?;
+    let instance = &full[..key.num_instance];
     let witness_time = t0.elapsed();
 
     let t1 = Instant::now();
