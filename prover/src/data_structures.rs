@@ -85,6 +85,22 @@ impl ProverKey {
         format!("{}: {}", self.params.label, self.params.warning)
     }
 
+    /// A key from a Groth16 proving key, its circuit's R1CS and its params.
+    pub(crate) fn from_parts(
+        pk: ProvingKey<Bn254>,
+        r1cs: crate::generator::R1cs,
+        params: KeyParams,
+    ) -> Self {
+        Self {
+            pk,
+            matrices: r1cs.matrices,
+            num_instance: r1cs.num_instance,
+            num_witness: r1cs.num_witness,
+            num_constraints: r1cs.num_constraints,
+            params,
+        }
+    }
+
     pub(crate) fn dev_params(
         shape: CircuitShape,
         constraints: usize,
@@ -167,12 +183,9 @@ impl ProverKey {
                 reason: e.to_string(),
             }
         })?;
-        let crate::generator::R1cs {
-            matrices,
-            num_instance,
-            num_witness,
-            num_constraints,
-        } = crate::generator::synthesize_matrices(params.shape)?;
+        let r1cs = crate::generator::synthesize_matrices(params.shape)?;
+        let (num_instance, num_witness, num_constraints) =
+            (r1cs.num_instance, r1cs.num_witness, r1cs.num_constraints);
         if num_constraints != params.constraints || pk.a_query.len() != num_instance + num_witness {
             return Err(ProverError::Decode {
                 what: kp.display().to_string(),
@@ -185,13 +198,6 @@ impl ProverKey {
                 ),
             });
         }
-        Ok(Self {
-            pk,
-            matrices,
-            num_instance,
-            num_witness,
-            num_constraints,
-            params,
-        })
+        Ok(Self::from_parts(pk, r1cs, params))
     }
 }

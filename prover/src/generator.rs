@@ -71,19 +71,7 @@ pub fn setup<R: RngCore + CryptoRng>(
         blank(shape),
         rng,
     )?;
-    let R1cs {
-        matrices,
-        num_instance,
-        num_witness,
-        num_constraints,
-    } = synthesize_matrices(shape)?;
-    let params = ProverKey::dev_params(shape, num_constraints, num_instance - 1);
-    Ok(ProverKey {
-        pk,
-        matrices,
-        num_instance,
-        num_witness,
-        num_constraints,
-        params,
-    })
+    let r1cs = synthesize_matrices(shape)?;
+    let params = ProverKey::dev_params(shape, r1cs.num_constraints, r1cs.num_instance - 1);
+    Ok(ProverKey::from_parts(pk, r1cs, params))
 }
