@@ -105,17 +105,13 @@ impl Workload {
         fee: Balance,
         nonce: Nonce,
     ) -> Option<SignedL2Op> {
-        let key = self.keys.get(&from)?;
-        Some(
-            L2Op::Transfer(Transfer {
-                from,
-                to,
-                amount,
-                fee,
-                nonce,
-            })
-            .sign(key, self.chain_id),
-        )
+        self.sign(L2Op::Transfer(Transfer {
+            from,
+            to,
+            amount,
+            fee,
+            nonce,
+        }))
     }
 
     /// Signs a withdrawal with `from`'s key.
@@ -126,16 +122,17 @@ impl Workload {
         fee: Balance,
         nonce: Nonce,
     ) -> Option<SignedL2Op> {
-        let key = self.keys.get(&from)?;
-        Some(
-            L2Op::Withdraw(Withdraw {
-                from,
-                amount,
-                fee,
-                nonce,
-            })
-            .sign(key, self.chain_id),
-        )
+        self.sign(L2Op::Withdraw(Withdraw {
+            from,
+            amount,
+            fee,
+            nonce,
+        }))
+    }
+
+    /// Signs any L2 operation with its `from` account's key, if we hold it.
+    pub fn sign(&self, op: L2Op) -> Option<SignedL2Op> {
+        Some(op.sign(self.keys.get(&op.from())?, self.chain_id))
     }
 
     /// Up to `n` valid transfers between our accounts of `token` in `tree`,
