@@ -13,7 +13,7 @@ use zkroll_state::BatchWitness;
 
 use crate::data_structures::ProverKey;
 use crate::error::ProverError;
-use crate::prover::prove;
+use crate::prover::{prove, prove_sequential, ProvePhases};
 
 /// One prover's figures.
 #[derive(Clone, Debug)]
@@ -43,43 +43,20 @@ pub struct Comparison {
     /// `ark_groth16::Groth16::create_random_proof_with_reduction` (what
     /// `Groth16::prove` runs): synthesises the circuit with matrices and proves.
     pub arkworks: Timing,
-    /// Where zkroll's time goes (one extra run, timed by phase).
-    pub phases: Phases,
-}
-
-/// zkroll's proving time by phase.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Phases {
-    /// Witness-only synthesis.
-    pub witness: Duration,
-    /// The QAP witness map: A·z, B·z, C·z, the row check and 7 FFTs.
-    pub qap: Duration,
-    /// The rest: the five MSMs (A, B in G1 and G2, L, H) and finishing.
-    pub msm: Duration,
+    /// Where zkroll's time goes (one extra run with the phases one after
+    /// another, timed by phase).
+    pub phases: ProvePhases,
 }
 
 fn phases<R: RngCore + CryptoRng>(
     key: &ProverKey,
     witness: &BatchWitness,
     rng: &mut R,
-) -> Result<Phases, ProverError> {
-    use ark_groth16::r1cs_to_qap::R1CSToQAP;
-    use ark_poly::GeneralEvaluationDomain;
-    let t = Instant::now();
-    let full = crate::prover::assignment(key, witness)?;
-    let witness_t = t.elapsed();
-    let t = Instant::now();
-    crate::reduction::CheckedReduction::witness_map_from_matrices::<
-        ark_bn254::Fr,
-        GeneralEvaluationDomain<ark_bn254::Fr>,
-    >(&key.matrices, key.num_instance, key.num_constraints, &full)?;
-    let qap = t.elapsed();
-    let out = prove(key, witness, rng)?;
-    Ok(Phases {
-        witness: witness_t,
-        qap,
-        msm: out.prove_time.saturating_sub(qap),
-    })
+) -> Result<ProvePhases, ProverError> {
+    let out = prove_sequential(key, witness, rng)?;
+    zkroll_verifier::verify(&key.pk.vk, &out.public_inputs, &out.proof)
+        .map_err(|e| ProverError::Synthesis(format!("zkroll proof does not verify: {e}")))?;
+    Ok(out.phases.unwrap_or_default())
 }
 
 impl Comparison {
@@ -89,8 +66,11 @@ impl Comparison {
     }
 }
 
-/// Resets the kernel's peak-RSS counter for this process (Linux).
+/// Resets the kernel's peak-RSS counter for this process (Linux), after
+/// returning the heap's free pages (so one prover's garbage does not count
+/// against the other).
 fn reset_peak_rss() {
+    crate::data_structures::release_free_memory();
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 

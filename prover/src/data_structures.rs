@@ -9,9 +9,11 @@
 //! Loading checks each file's SHA-256 against params.json and validates
 //! every curve point (ark-serialize `Validate::Yes`).
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use ark_bn254::{Bn254, Fr};
+use ark_ff::PrimeField;
 use ark_groth16::ProvingKey;
 use ark_relations::gr1cs::Matrix;
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
@@ -48,12 +50,93 @@ pub struct KeyParams {
     pub verification_key_sha256: String,
 }
 
+/// One R1CS matrix in compressed sparse rows, 8 bytes an entry (ark-relations'
+/// `Matrix` spends 40 plus a vector per row): a variable index and an index
+/// into a table of the distinct coefficients, where 0 stands for 1 and 1
+/// for -1 (the common cases, added without a multiplication).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SparseMatrix<F: PrimeField> {
+    row_start: Vec<u32>,
+    vars: Vec<u32>,
+    coeff_ids: Vec<u32>,
+    coeffs: Vec<F>,
+}
+
+impl<F: PrimeField> SparseMatrix<F> {
+    /// Converts ark-relations' row-of-pairs matrix.
+    ///
+    /// # Panics
+    /// If it has 2^32 or more entries or variables (far beyond any key that
+    /// fits in memory).
+    pub fn from_matrix(m: &Matrix<F>) -> Self {
+        let mut table: HashMap<F, u32> = HashMap::new();
+        let mut coeffs = vec![F::one(), -F::one()];
+        table.insert(F::one(), 0);
+        table.insert(-F::one(), 1);
+        let nnz: usize = m.iter().map(Vec::len).sum();
+        let mut out = SparseMatrix {
+            row_start: Vec::with_capacity(m.len() + 1),
+            vars: Vec::with_capacity(nnz),
+            coeff_ids: Vec::with_capacity(nnz),
+            coeffs: Vec::new(),
+        };
+        out.row_start.push(0);
+        for row in m {
+            for (c, v) in row {
+                let id = *table.entry(*c).or_insert_with(|| {
+                    coeffs.push(*c);
+                    (coeffs.len() - 1) as u32
+                });
+                out.vars
+                    .push(u32::try_from(*v).expect("variable index fits u32"));
+                out.coeff_ids.push(id);
+            }
+            out.row_start
+                .push(u32::try_from(out.vars.len()).expect("entries fit u32"));
+        }
+        out.coeffs = coeffs;
+        out
+    }
+
+    /// Number of rows.
+    pub fn rows(&self) -> usize {
+        self.row_start.len() - 1
+    }
+
+    /// Number of non-zero entries.
+    pub fn nnz(&self) -> usize {
+        self.vars.len()
+    }
+
+    /// Row `i` dotted with the assignment `z`.
+    #[inline]
+    pub fn row_dot(&self, i: usize, z: &[F]) -> F {
+        let (s, e) = (self.row_start[i] as usize, self.row_start[i + 1] as usize);
+        let mut acc = F::zero();
+        for k in s..e {
+            let v = z[self.vars[k] as usize];
+            match self.coeff_ids[k] {
+                0 => acc += v,
+                1 => acc -= v,
+                id => acc += self.coeffs[id as usize] * v,
+            }
+        }
+        acc
+    }
+
+    /// Bytes held.
+    pub fn heap_bytes(&self) -> usize {
+        4 * (self.row_start.len() + self.vars.len() + self.coeff_ids.len())
+            + self.coeffs.len() * std::mem::size_of::<F>()
+    }
+}
+
 /// A proving key ready to prove: the Groth16 key and the constraint matrices.
 pub struct ProverKey {
     /// The Groth16 proving key (contains the verifying key).
     pub pk: ProvingKey<Bn254>,
     /// A, B, C of the circuit's R1CS (synthesised once per process, never per proof).
-    pub matrices: Vec<Matrix<Fr>>,
+    pub matrices: [SparseMatrix<Fr>; 3],
     /// Instance variables including the constant 1.
     pub num_instance: usize,
     /// Witness variables.
@@ -68,6 +151,18 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> ProverError + '_ {
     move |e| ProverError::Io {
         path: path.display().to_string(),
         reason: e.to_string(),
+    }
+}
+
+/// Hands the heap's free pages back to the OS. Synthesising the matrices
+/// makes millions of small allocations; glibc keeps their pages after they
+/// are freed, which would count against every later proof's peak RSS.
+pub fn release_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    #[allow(unsafe_code)]
+    // SAFETY: malloc_trim only walks the allocator's own free lists.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
 
@@ -184,6 +279,7 @@ impl ProverKey {
             }
         })?;
         let r1cs = crate::generator::synthesize_matrices(params.shape)?;
+        release_free_memory();
         let (num_instance, num_witness, num_constraints) =
             (r1cs.num_instance, r1cs.num_witness, r1cs.num_constraints);
         if num_constraints != params.constraints || pk.a_query.len() != num_instance + num_witness {

@@ -14,7 +14,7 @@ use rand::{CryptoRng, RngCore};
 use zkroll_circuits::BatchCircuit;
 use zkroll_state::{BatchConfig, CircuitShape};
 
-use crate::data_structures::ProverKey;
+use crate::data_structures::{ProverKey, SparseMatrix};
 use crate::error::ProverError;
 use crate::reduction::CheckedReduction;
 
@@ -29,7 +29,7 @@ fn blank(shape: CircuitShape) -> BatchCircuit {
 /// A circuit's R1CS: its matrices and sizes.
 pub struct R1cs {
     /// A, B, C.
-    pub matrices: Vec<Matrix<Fr>>,
+    pub matrices: [SparseMatrix<Fr>; 3],
     /// Instance variables, including the constant 1.
     pub num_instance: usize,
     /// Witness variables.
@@ -46,11 +46,18 @@ pub fn synthesize_matrices(shape: CircuitShape) -> Result<R1cs, ProverError> {
     blank(shape).generate_constraints(cs.clone())?;
     cs.finalize();
     let mut m = cs.to_matrices()?;
-    let matrices = m
+    let abc: Vec<Matrix<Fr>> = m
         .remove(R1CS_PREDICATE_LABEL)
         .ok_or_else(|| ProverError::Synthesis("no R1CS predicate".into()))?;
+    drop(m);
+    if abc.len() != 3 {
+        return Err(ProverError::Synthesis(format!(
+            "R1CS predicate has {} matrices, not 3",
+            abc.len()
+        )));
+    }
     Ok(R1cs {
-        matrices,
+        matrices: [0, 1, 2].map(|i| SparseMatrix::from_matrix(&abc[i])),
         num_instance: cs.num_instance_variables(),
         num_witness: cs.num_witness_variables(),
         num_constraints: cs.num_constraints(),

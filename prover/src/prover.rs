@@ -1,14 +1,17 @@
 //! Proving a batch: synthesise the witness only (the matrices come from the
 //! key), check it on the A·z, B·z, C·z rows inside the QAP witness map, and
-//! run ark-groth16's prover on all cores.
+//! assemble the Groth16 proof from zkroll's MSMs ([`crate::msm`]) on all
+//! cores (the same A, B, C formulas as ark-groth16's prover).
 
 use std::time::{Duration, Instant};
 
-use ark_bn254::{Bn254, Fr};
+use ark_bn254::{Bn254, Fr, G1Projective, G2Projective};
+use ark_ec::CurveGroup;
 use ark_ff::UniformRand;
-use ark_groth16::{Groth16, Proof};
+use ark_groth16::Proof;
+use ark_poly::GeneralEvaluationDomain;
 use ark_relations::gr1cs::{
-    ConstraintSynthesizer, ConstraintSystem, OptimizationGoal, SynthesisError, SynthesisMode,
+    ConstraintSynthesizer, ConstraintSystem, OptimizationGoal, SynthesisMode,
 };
 use rand::{CryptoRng, RngCore};
 use zkroll_circuits::BatchCircuit;
@@ -16,7 +19,23 @@ use zkroll_state::BatchWitness;
 
 use crate::data_structures::ProverKey;
 use crate::error::ProverError;
-use crate::reduction::{take_first_unsatisfied, CheckedReduction};
+use crate::msm::{msm, Scalars};
+use crate::reduction::{quotient, QuotientError};
+
+/// Where a proof's time went.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ProvePhases {
+    /// Witness-only synthesis.
+    pub witness: Duration,
+    /// The QAP witness map: A·z, B·z, C·z, the row check and 7 FFTs.
+    pub qap: Duration,
+    /// MSM of the H query with the quotient's coefficients.
+    pub msm_h: Duration,
+    /// MSMs of the A, B (G1) and L queries with the witness.
+    pub msm_g1: Duration,
+    /// MSM of the B query in G2 with the witness.
+    pub msm_g2: Duration,
+}
 
 /// A proof with its public inputs and where the time went.
 #[derive(Clone, Debug)]
@@ -29,6 +48,10 @@ pub struct ProofOutput {
     pub witness_time: Duration,
     /// Groth16 time (QAP witness map, MSMs).
     pub prove_time: Duration,
+    /// Per-phase times when the proof was made with [`prove_sequential`]
+    /// (phases run one after another); `None` from [`prove`], where the QAP
+    /// map and the witness MSMs overlap.
+    pub phases: Option<ProvePhases>,
 }
 
 /// The name of the first unsatisfied constraint, by re-synthesising with
@@ -70,10 +93,64 @@ pub fn assignment(key: &ProverKey, witness: &BatchWitness) -> Result<Vec<Fr>, Pr
 
 /// Proves `witness` with `key`. A witness that does not satisfy the circuit
 /// yields [`ProverError::Unsatisfied`] naming the failing constraint.
+///
+/// The quotient polynomial (QAP map, then its MSM) is computed while the
+/// MSMs over the witness run, both on rayon's pool.
 pub fn prove<R: RngCore + CryptoRng>(
     key: &ProverKey,
     witness: &BatchWitness,
     rng: &mut R,
+) -> Result<ProofOutput, ProverError> {
+    prove_inner(key, witness, rng, false)
+}
+
+/// As [`prove`], but running the phases one after another and timing each
+/// (the cost model in `zkroll bench`).
+pub fn prove_sequential<R: RngCore + CryptoRng>(
+    key: &ProverKey,
+    witness: &BatchWitness,
+    rng: &mut R,
+) -> Result<ProofOutput, ProverError> {
+    prove_inner(key, witness, rng, true)
+}
+
+fn h_coefficients(key: &ProverKey, full: &[Fr]) -> Result<Vec<Fr>, QuotientError> {
+    quotient::<Fr, GeneralEvaluationDomain<Fr>>(
+        &key.matrices,
+        key.num_instance,
+        key.num_constraints,
+        full,
+    )
+}
+
+/// `sum_i z_i * query_i` for the A, B (G1), B (G2) and L queries.
+fn witness_msms(
+    key: &ProverKey,
+    z: &Scalars,
+) -> (G1Projective, G1Projective, G2Projective, G1Projective) {
+    let pk = &key.pk;
+    let ((a, b1), (b2, l)) = rayon::join(
+        || {
+            rayon::join(
+                || msm(&pk.a_query, z.all()),
+                || msm(&pk.b_g1_query, z.all()),
+            )
+        },
+        || {
+            rayon::join(
+                || msm(&pk.b_g2_query, z.all()),
+                || msm(&pk.l_query, z.slice(key.num_instance..z.len())),
+            )
+        },
+    );
+    (a, b1, b2, l)
+}
+
+fn prove_inner<R: RngCore + CryptoRng>(
+    key: &ProverKey,
+    witness: &BatchWitness,
+    rng: &mut R,
+    sequential: bool,
 ) -> Result<ProofOutput, ProverError> {
     if witness.config.shape != key.params.shape {
         return Err(ProverError::ShapeMismatch {
@@ -88,30 +165,68 @@ pub fn prove<R: RngCore + CryptoRng>(
 
     let t1 = Instant::now();
     let (r, s) = (Fr::rand(rng), Fr::rand(rng));
-    let _ = take_first_unsatisfied();
-    let proof = match Groth16::<Bn254, CheckedReduction>::create_proof_with_reduction_and_matrices(
-        &key.pk,
-        r,
-        s,
-        &key.matrices,
-        key.num_instance,
-        key.num_constraints,
-        &full,
-    ) {
-        Ok(p) => p,
-        Err(SynthesisError::Unsatisfiable) => {
-            let index = take_first_unsatisfied().unwrap_or(usize::MAX);
-            return Err(ProverError::Unsatisfied {
-                index,
-                name: name_unsatisfied(witness),
-            });
-        }
-        Err(e) => return Err(e.into()),
+    let pk = &key.pk;
+    let mut phases = ProvePhases {
+        witness: witness_time,
+        ..Default::default()
+    };
+    let (h_acc, (a_acc, b1_acc, b2_acc, l_acc)) = if sequential {
+        let t = Instant::now();
+        let h = h_coefficients(key, &full);
+        phases.qap = t.elapsed();
+        let h = h.map_err(|e| unsatisfied(e, witness))?;
+        let t = Instant::now();
+        let h_acc = msm(&pk.h_query, Scalars::new(&h).all());
+        phases.msm_h = t.elapsed();
+        drop(h);
+        let t = Instant::now();
+        let z = Scalars::new(&full);
+        let (a, b1, l) = (
+            msm(&pk.a_query, z.all()),
+            msm(&pk.b_g1_query, z.all()),
+            msm(&pk.l_query, z.slice(key.num_instance..z.len())),
+        );
+        phases.msm_g1 = t.elapsed();
+        let t = Instant::now();
+        let b2 = msm(&pk.b_g2_query, z.all());
+        phases.msm_g2 = t.elapsed();
+        (h_acc, (a, b1, b2, l))
+    } else {
+        let (h, w) = rayon::join(
+            || h_coefficients(key, &full).map(|h| msm(&pk.h_query, Scalars::new(&h).all())),
+            || witness_msms(key, &Scalars::new(&full)),
+        );
+        (h.map_err(|e| unsatisfied(e, witness))?, w)
+    };
+
+    // A = alpha + sum z_i a_i + r delta; B = beta + sum z_i b_i + s delta;
+    // C = sum_{witness} z_i l_i + h(x) t(x)/delta + s A + r B - r s delta.
+    let g_a = a_acc + pk.vk.alpha_g1 + pk.delta_g1 * r;
+    let g1_b = b1_acc + pk.beta_g1 + pk.delta_g1 * s;
+    let g2_b = b2_acc + pk.vk.beta_g2 + pk.vk.delta_g2 * s;
+    let g_c = l_acc + h_acc + g_a * s + g1_b * r - pk.delta_g1 * (r * s);
+    let proof = Proof {
+        a: g_a.into_affine(),
+        b: g2_b.into_affine(),
+        c: g_c.into_affine(),
     };
     Ok(ProofOutput {
         proof,
         public_inputs: instance[1..].to_vec(),
         witness_time,
         prove_time: t1.elapsed(),
+        phases: sequential.then_some(phases),
     })
+}
+
+fn unsatisfied(e: QuotientError, witness: &BatchWitness) -> ProverError {
+    match e {
+        QuotientError::Unsatisfied(index) => ProverError::Unsatisfied {
+            index,
+            name: name_unsatisfied(witness),
+        },
+        QuotientError::Domain => {
+            ProverError::Synthesis("no FFT domain of the circuit's size".into())
+        }
+    }
 }

@@ -2,28 +2,86 @@
 //! `LibsnarkReduction`) with the satisfiability check folded in: the prover
 //! evaluates `A·z`, `B·z` and `C·z` anyway, so it compares them row by row
 //! (`a_i * b_i == c_i`) before the FFTs, instead of a second pass over the
-//! constraint system. On failure the first failing row is recorded for the
-//! calling thread ([`take_first_unsatisfied`]) and the map returns
-//! `SynthesisError::Unsatisfiable`, so no proof of a false statement is made.
-
-use std::cell::Cell;
+//! constraint system. On failure [`quotient`] returns the first failing row,
+//! so no proof of a false statement is made.
 
 use ark_ff::PrimeField;
-use ark_groth16::r1cs_to_qap::{evaluate_constraint, LibsnarkReduction, R1CSToQAP};
+use ark_groth16::r1cs_to_qap::{LibsnarkReduction, R1CSToQAP};
 use ark_poly::EvaluationDomain;
 use ark_relations::gr1cs::{ConstraintSystemRef, Matrix, SynthesisError};
 use rayon::prelude::*;
 
-thread_local! {
-    static FIRST_UNSATISFIED: Cell<Option<usize>> = const { Cell::new(None) };
+use crate::data_structures::SparseMatrix;
+
+/// Why the quotient could not be computed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QuotientError {
+    /// Row `0` has `a_i * b_i != c_i`: the witness does not satisfy the circuit.
+    Unsatisfied(usize),
+    /// No evaluation domain of the needed size.
+    Domain,
 }
 
-/// The first failing constraint found by the last witness map on this thread.
-pub fn take_first_unsatisfied() -> Option<usize> {
-    FIRST_UNSATISFIED.with(|c| c.take())
+/// The coefficients of `h = (A·B - C) / Z` over the constraint domain, from
+/// the R1CS matrices and the full assignment `[1, inputs, witness]` (the
+/// libsnark map: the inputs' rows `x_i * 1 = 0` extend A).
+pub fn quotient<F: PrimeField, D: EvaluationDomain<F>>(
+    matrices: &[SparseMatrix<F>; 3],
+    num_inputs: usize,
+    num_constraints: usize,
+    full_assignment: &[F],
+) -> Result<Vec<F>, QuotientError> {
+    let domain = D::new(num_constraints + num_inputs).ok_or(QuotientError::Domain)?;
+    let domain_size = domain.size();
+    let zero = F::zero();
+    let mut a = vec![zero; domain_size];
+    let mut b = vec![zero; domain_size];
+    let mut c = vec![zero; domain_size];
+    a[..num_constraints]
+        .par_iter_mut()
+        .zip(&mut b[..num_constraints])
+        .zip(&mut c[..num_constraints])
+        .enumerate()
+        .for_each(|(i, ((a, b), c))| {
+            *a = matrices[0].row_dot(i, full_assignment);
+            *b = matrices[1].row_dot(i, full_assignment);
+            *c = matrices[2].row_dot(i, full_assignment);
+        });
+    let first_bad = (0..num_constraints)
+        .into_par_iter()
+        .find_first(|&i| a[i] * b[i] != c[i]);
+    if let Some(i) = first_bad {
+        return Err(QuotientError::Unsatisfied(i));
+    }
+    a[num_constraints..num_constraints + num_inputs]
+        .clone_from_slice(&full_assignment[..num_inputs]);
+
+    domain.ifft_in_place(&mut a);
+    domain.ifft_in_place(&mut b);
+    let coset = domain
+        .get_coset(F::GENERATOR)
+        .ok_or(QuotientError::Domain)?;
+    coset.fft_in_place(&mut a);
+    coset.fft_in_place(&mut b);
+    let mut ab = domain.mul_polynomials_in_evaluation_domain(&a, &b);
+    drop(a);
+    drop(b);
+    domain.ifft_in_place(&mut c);
+    coset.fft_in_place(&mut c);
+    let vanishing_inv = domain
+        .evaluate_vanishing_polynomial(F::GENERATOR)
+        .inverse()
+        .ok_or(QuotientError::Domain)?;
+    ab.par_iter_mut().zip(c).for_each(|(ab_i, c_i)| {
+        *ab_i -= &c_i;
+        *ab_i *= &vanishing_inv;
+    });
+    coset.ifft_in_place(&mut ab);
+    Ok(ab)
 }
 
-/// libsnark's reduction with the row check.
+/// libsnark's reduction with the row check, for ark-groth16's generic API
+/// (setup uses its `h_query_scalars`).
 pub struct CheckedReduction;
 
 impl R1CSToQAP for CheckedReduction {
@@ -41,55 +99,15 @@ impl R1CSToQAP for CheckedReduction {
         num_constraints: usize,
         full_assignment: &[F],
     ) -> Result<Vec<F>, SynthesisError> {
-        let domain =
-            D::new(num_constraints + num_inputs).ok_or(SynthesisError::PolynomialDegreeTooLarge)?;
-        let domain_size = domain.size();
-        let zero = F::zero();
-        let mut a = vec![zero; domain_size];
-        let mut b = vec![zero; domain_size];
-        let mut c = vec![zero; domain_size];
-        a[..num_constraints]
-            .par_iter_mut()
-            .zip(&mut b[..num_constraints])
-            .zip(&mut c[..num_constraints])
-            .enumerate()
-            .for_each(|(i, ((a, b), c))| {
-                *a = evaluate_constraint(&matrices[0][i], full_assignment);
-                *b = evaluate_constraint(&matrices[1][i], full_assignment);
-                *c = evaluate_constraint(&matrices[2][i], full_assignment);
-            });
-        let first_bad = (0..num_constraints)
-            .into_par_iter()
-            .find_first(|&i| a[i] * b[i] != c[i]);
-        if let Some(i) = first_bad {
-            FIRST_UNSATISFIED.with(|cell| cell.set(Some(i)));
+        if matrices.len() != 3 {
             return Err(SynthesisError::Unsatisfiable);
         }
-        a[num_constraints..num_constraints + num_inputs]
-            .clone_from_slice(&full_assignment[..num_inputs]);
-
-        domain.ifft_in_place(&mut a);
-        domain.ifft_in_place(&mut b);
-        let coset = domain
-            .get_coset(F::GENERATOR)
-            .ok_or(SynthesisError::PolynomialDegreeTooLarge)?;
-        coset.fft_in_place(&mut a);
-        coset.fft_in_place(&mut b);
-        let mut ab = domain.mul_polynomials_in_evaluation_domain(&a, &b);
-        drop(a);
-        drop(b);
-        domain.ifft_in_place(&mut c);
-        coset.fft_in_place(&mut c);
-        let vanishing_inv = domain
-            .evaluate_vanishing_polynomial(F::GENERATOR)
-            .inverse()
-            .ok_or(SynthesisError::DivisionByZero)?;
-        ab.par_iter_mut().zip(c).for_each(|(ab_i, c_i)| {
-            *ab_i -= &c_i;
-            *ab_i *= &vanishing_inv;
-        });
-        coset.ifft_in_place(&mut ab);
-        Ok(ab)
+        let sparse = [0, 1, 2].map(|i| SparseMatrix::from_matrix(&matrices[i]));
+        quotient::<F, D>(&sparse, num_inputs, num_constraints, full_assignment).map_err(|e| match e
+        {
+            QuotientError::Unsatisfied(_) => SynthesisError::Unsatisfiable,
+            QuotientError::Domain => SynthesisError::PolynomialDegreeTooLarge,
+        })
     }
 
     fn h_query_scalars<F: PrimeField, D: EvaluationDomain<F>>(
