@@ -211,3 +211,45 @@ fn key_decompression_equals_native_and_cannot_lie() {
     );
     assert!(Fr::from(5u64).legendre().is_qnr(), "g = 5 is a non-residue");
 }
+
+fn sha256_in_circuit(cs: &ConstraintSystemRef<Fr>, msg: &[u8]) -> Vec<u8> {
+    use ark_r1cs_std::uint8::UInt8;
+    let bytes = UInt8::new_witness_vec(cs.clone(), msg).unwrap();
+    let digest = zkroll_circuits::sha256::digest(&bytes).unwrap();
+    digest.iter().map(|b| b.value().unwrap()).collect()
+}
+
+#[test]
+fn sha256_var_equals_sha2_on_many_lengths() {
+    use sha2::{Digest, Sha256};
+    let mut rng = rng();
+    // Every padding case up to three blocks, then long chains (the chaining
+    // values' undecomposed sums must stay bounded).
+    let lengths = (0..=140).chain([191, 192, 200, 447, 448, 1000]);
+    for len in lengths {
+        let msg: Vec<u8> = (0..len).map(|_| rng.gen()).collect();
+        let cs = cs();
+        let got = sha256_in_circuit(&cs, &msg);
+        assert_eq!(got, Sha256::digest(&msg).to_vec(), "length {len}");
+        assert!(cs.is_satisfied().unwrap(), "length {len}");
+    }
+    // Constant-heavy inputs too (all-zero and all-one bytes).
+    for byte in [0u8, 0xff] {
+        let msg = vec![byte; 150];
+        let cs = cs();
+        assert_eq!(sha256_in_circuit(&cs, &msg), Sha256::digest(&msg).to_vec());
+        assert!(cs.is_satisfied().unwrap());
+    }
+}
+
+#[test]
+fn sha256_var_costs_at_most_28k_per_block() {
+    let count = |len: usize| {
+        let cs = cs();
+        sha256_in_circuit(&cs, &vec![7u8; len]);
+        cs.num_constraints() - 8 * len
+    };
+    let per_block = count(64 * 3 - 9) - count(64 * 2 - 9);
+    println!("SHA-256: {per_block} constraints per block");
+    assert!(per_block <= 28_000, "{per_block}");
+}
