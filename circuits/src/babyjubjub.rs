@@ -81,7 +81,8 @@ pub fn decompress(
     let x_abs = FrVar::conditionally_select(sign, &x.negate()?, &x)?;
     let x_abs_or_one = FrVar::conditionally_select(&ok, &x_abs, &FrVar::one())?;
     x_abs_or_one.enforce_not_equal(&FrVar::zero())?;
-    x_abs_or_one.enforce_smaller_or_equal_than_mod_minus_one_div_two()?;
+    let half: num_bigint::BigUint = (zkroll_state::field::modulus() - 1u32) >> 1;
+    crate::range::enforce_le_const_fr(cs.clone(), &x_abs_or_one, 253, &half)?;
     // !ok: a square root of g u / v proves there is no x.
     let g = Fr::from(5u64);
     let w = FrVar::new_witness(cs, || {

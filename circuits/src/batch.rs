@@ -44,7 +44,7 @@ use crate::eddsa::{PublicKeyVar, SignatureVar};
 use crate::float::decode;
 use crate::poseidon::PoseidonVar;
 use crate::pubdata::{IntVar, PubdataVar};
-use crate::range::{enforce_bits, from_bits_le};
+use crate::range::{enforce_bits, enforce_le_const, from_bits_le};
 use crate::tree::MerklePathVar;
 use crate::{rule, Bool, Fr, FrVar, SynthesisError};
 
@@ -125,7 +125,7 @@ fn canonical_root(pd: &PubdataVar, offset: usize) -> Result<FrVar, SynthesisErro
     let bits = pd.bits_be_int(offset, 32)?;
     rule!("header_root_canonical");
     from_bits_le(&bits[254..]).enforce_equal(&FrVar::zero())?;
-    Bool::enforce_in_field_le(&bits[..254])?;
+    enforce_le_const(&bits[..254], &(zkroll_state::field::modulus() - 1u32))?;
     Ok(from_bits_le(&bits[..254]))
 }
 

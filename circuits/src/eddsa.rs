@@ -10,7 +10,6 @@
 
 use ark_ec::AffineRepr;
 use ark_r1cs_std::alloc::{AllocVar, AllocationMode};
-use ark_r1cs_std::convert::ToBitsGadget;
 use ark_r1cs_std::eq::EqGadget;
 use ark_r1cs_std::fields::FieldVar;
 use ark_r1cs_std::groups::CurveVar;
@@ -63,8 +62,7 @@ impl SignatureVar {
         let s_bits = (0..S_BITS)
             .map(|i| Bool::new_witness(cs.clone(), || Ok(s.bit(i as u64))))
             .collect::<Result<Vec<_>, _>>()?;
-        let l_minus_1 = suborder() - 1u32;
-        Bool::enforce_smaller_or_equal_than_le(&s_bits, l_minus_1.to_u64_digits())?;
+        crate::range::enforce_le_const(&s_bits, &(suborder() - 1u32))?;
         Ok(Self { r8, s_bits })
     }
 }
@@ -106,7 +104,11 @@ impl PublicKeyVar {
             enforce_not_small_order(&sig.r8)?;
         }
         let hm = PoseidonVar::hash(&[sig.r8.x.clone(), sig.r8.y.clone(), x, y, msg.clone()])?;
-        let hm_bits = hm.to_bits_le()?;
+        // The canonical (strict) bits, as circomlib's Num2Bits_strict: with
+        // non-unique bits the prover could also use hm + r (when < 2^254), a
+        // different multiple of the order-l point 8A, which the native
+        // verifier would refuse.
+        let hm_bits = crate::range::to_bits_le_strict(&hm)?;
         let a8 = a.double()?.double()?.double()?;
         let right = sig.r8.clone() + a8.scalar_mul_le(hm_bits.iter())?;
         let mut left = PointVar::zero();

@@ -14,6 +14,7 @@ pub mod float;
 pub mod poseidon;
 pub mod pubdata;
 pub mod range;
+pub mod sha256;
 pub mod tree;
 
 pub use ark_bn254::Fr;

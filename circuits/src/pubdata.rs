@@ -3,7 +3,6 @@
 //! and the public input `SHA-256(pubdata)` with the top three bits cleared,
 //! as the native [`zkroll_state::pubdata::public_input`].
 
-use ark_crypto_primitives::crh::sha256::constraints::Sha256Gadget;
 use ark_r1cs_std::convert::ToBitsGadget;
 use ark_r1cs_std::fields::FieldVar;
 
@@ -72,9 +71,9 @@ impl PubdataVar {
 
     /// `SHA-256(bytes)` as a big-endian integer with its top three bits cleared.
     pub fn commitment(&self) -> Result<FrVar, SynthesisError> {
-        let digest = Sha256Gadget::digest(&self.bytes)?;
+        let digest = crate::sha256::digest(&self.bytes)?;
         let mut bits_le = Vec::with_capacity(253);
-        for (k, byte) in digest.0.iter().rev().enumerate() {
+        for (k, byte) in digest.iter().rev().enumerate() {
             let b = byte.to_bits_le()?;
             // The most significant byte (k = 31) keeps its low five bits.
             let keep = if k == 31 { 5 } else { 8 };

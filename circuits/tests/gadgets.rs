@@ -211,3 +211,89 @@ fn key_decompression_equals_native_and_cannot_lie() {
     );
     assert!(Fr::from(5u64).legendre().is_qnr(), "g = 5 is a non-residue");
 }
+
+fn sha256_in_circuit(cs: &ConstraintSystemRef<Fr>, msg: &[u8]) -> Vec<u8> {
+    use ark_r1cs_std::uint8::UInt8;
+    let bytes = UInt8::new_witness_vec(cs.clone(), msg).unwrap();
+    let digest = zkroll_circuits::sha256::digest(&bytes).unwrap();
+    digest.iter().map(|b| b.value().unwrap()).collect()
+}
+
+#[test]
+fn sha256_var_equals_sha2_on_many_lengths() {
+    use sha2::{Digest, Sha256};
+    let mut rng = rng();
+    // Every padding case up to three blocks, then long chains (the chaining
+    // values' undecomposed sums must stay bounded).
+    let lengths = (0..=140).chain([191, 192, 200, 447, 448, 1000]);
+    for len in lengths {
+        let msg: Vec<u8> = (0..len).map(|_| rng.gen()).collect();
+        let cs = cs();
+        let got = sha256_in_circuit(&cs, &msg);
+        assert_eq!(got, Sha256::digest(&msg).to_vec(), "length {len}");
+        assert!(cs.is_satisfied().unwrap(), "length {len}");
+    }
+    // Constant-heavy inputs too (all-zero and all-one bytes).
+    for byte in [0u8, 0xff] {
+        let msg = vec![byte; 150];
+        let cs = cs();
+        assert_eq!(sha256_in_circuit(&cs, &msg), Sha256::digest(&msg).to_vec());
+        assert!(cs.is_satisfied().unwrap());
+    }
+}
+
+#[test]
+fn sha256_var_costs_at_most_28k_per_block() {
+    let count = |len: usize| {
+        let cs = cs();
+        sha256_in_circuit(&cs, &vec![7u8; len]);
+        cs.num_constraints() - 8 * len
+    };
+    let per_block = count(64 * 3 - 9) - count(64 * 2 - 9);
+    println!("SHA-256: {per_block} constraints per block");
+    assert!(per_block <= 28_000, "{per_block}");
+}
+
+/// `enforce_le_const` holds exactly when the bits' value is at most c:
+/// exhaustively for 7-bit values against every constant below 2^7 (and
+/// constants shorter than the bit vector), and at the boundaries of the
+/// constants the circuit uses (r - 1, l - 1, (r - 1) / 2).
+#[test]
+fn enforce_le_const_is_exactly_le() {
+    use num_bigint::BigUint;
+    use zkroll_circuits::range::enforce_le_const;
+    let holds = |bits: &[bool], c: &BigUint| {
+        let cs = cs();
+        let vars: Vec<Bool> = bits
+            .iter()
+            .map(|b| Bool::new_witness(cs.clone(), || Ok(*b)).unwrap())
+            .collect();
+        enforce_le_const(&vars, c).unwrap();
+        cs.is_satisfied().unwrap()
+    };
+    let bits_of = |v: &BigUint, n: usize| (0..n).map(|i| v.bit(i as u64)).collect::<Vec<_>>();
+    for c in 0u32..128 {
+        let c = BigUint::from(c);
+        for v in 0u32..128 {
+            let v = BigUint::from(v);
+            assert_eq!(holds(&bits_of(&v, 7), &c), v <= c, "{v} <= {c}");
+        }
+    }
+    let r = zkroll_state::field::modulus();
+    let l = zkroll_state::babyjubjub::suborder();
+    let mut rng = rng();
+    for (c, n) in [(&r - 1u32, 254), (&l - 1u32, 251), ((&r - 1u32) >> 1, 253)] {
+        let one = BigUint::from(1u32);
+        let mut cases = vec![c.clone(), &c - 1u32, &c + 1u32, BigUint::from(0u32)];
+        cases.push((&one << n) - 1u32);
+        for _ in 0..20 {
+            let v: BigUint = (0..n).fold(BigUint::from(0u32), |acc, i| {
+                acc | (BigUint::from(rng.gen::<bool>() as u32) << i)
+            });
+            cases.push(v);
+        }
+        for v in cases.into_iter().filter(|v| v.bits() as usize <= n) {
+            assert_eq!(holds(&bits_of(&v, n), &c), v <= c, "{v} <= {c}");
+        }
+    }
+}
