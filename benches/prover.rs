@@ -1,11 +1,11 @@
-//! Criterion benchmarks of proving (`cargo bench --bench prover`): MSM at
-//! 2^16 and 2^20 bases, witness generation, setup, and proving per shape.
+//! Criterion benchmarks of proving (`cargo bench --bench prover`): zkroll's
+//! MSM against ark-ec's at 2^16 and 2^20 bases (G1) and 2^16 (G2), witness generation, setup, and proving per shape.
 //! Proving keys come from the development setup (made once, outside timing).
 
 use std::time::Duration;
 
-use ark_bn254::{Fr, G1Affine, G1Projective};
-use ark_ec::{CurveGroup, PrimeGroup, VariableBaseMSM};
+use ark_bn254::{Fr, G1Projective, G2Projective};
+use ark_ec::{CurveGroup, VariableBaseMSM};
 use ark_ff::UniformRand;
 use ark_relations::gr1cs::{
     ConstraintSynthesizer, ConstraintSystem, OptimizationGoal, SynthesisMode,
@@ -13,6 +13,7 @@ use ark_relations::gr1cs::{
 use criterion::{criterion_main, BatchSize, Criterion, Throughput};
 use rand::SeedableRng;
 use zkroll::circuits::BatchCircuit;
+use zkroll::prover::msm::{msm, Scalars};
 use zkroll::prover::{prove, setup};
 use zkroll::state::sim::Workload;
 use zkroll::state::{BatchConfig, BatchWitness, CircuitShape, MemStore, Rollup};
@@ -42,35 +43,55 @@ fn full_batch(shape: CircuitShape) -> BatchWitness {
     state.apply_batch(&config, &[], &l2).expect("transfers")
 }
 
+/// `n` distinct bases: consecutive multiples of a random point (cheap to
+/// make), normalised.
+fn bases<G: CurveGroup<ScalarField = Fr>>(n: usize, r: &mut rand::rngs::StdRng) -> Vec<G::Affine> {
+    let p = G::generator() * Fr::rand(r);
+    let mut acc = p;
+    let proj: Vec<G> = (0..n)
+        .map(|_| {
+            acc += p;
+            acc
+        })
+        .collect();
+    G::normalize_batch(&proj)
+}
+
+/// zkroll's MSM against ark-ec's on the same bases and random scalars (the
+/// H query's case; witness scalars are cheaper for both).
 fn bench_msm(c: &mut Criterion) {
     let mut g = c.benchmark_group("msm");
     g.sample_size(10).measurement_time(Duration::from_secs(20));
     let mut r = rng();
     for log in [16u32, 20] {
         let n = 1usize << log;
-        // Bases: consecutive multiples of a random point (cheap to make), normalised.
-        let p = G1Projective::generator() * Fr::rand(&mut r);
-        let mut acc = p;
-        let proj: Vec<G1Projective> = (0..n)
-            .map(|_| {
-                acc += p;
-                acc
-            })
-            .collect();
-        let bases: Vec<G1Affine> = G1Projective::normalize_batch(&proj);
+        let bases = bases::<G1Projective>(n, &mut r);
         let scalars: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut r)).collect();
         g.throughput(Throughput::Elements(n as u64));
-        g.bench_function(format!("g1_2^{log}"), |b| {
+        g.bench_function(format!("g1_2^{log}/zkroll"), |b| {
+            b.iter(|| msm(&bases, Scalars::new(&scalars).all()))
+        });
+        g.bench_function(format!("g1_2^{log}/ark-ec"), |b| {
             b.iter(|| G1Projective::msm(&bases, &scalars).expect("lengths match"))
         });
     }
+    let n = 1usize << 16;
+    let bases = bases::<G2Projective>(n, &mut r);
+    let scalars: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut r)).collect();
+    g.throughput(Throughput::Elements(n as u64));
+    g.bench_function("g2_2^16/zkroll", |b| {
+        b.iter(|| msm(&bases, Scalars::new(&scalars).all()))
+    });
+    g.bench_function("g2_2^16/ark-ec", |b| {
+        b.iter(|| G2Projective::msm(&bases, &scalars).expect("lengths match"))
+    });
     g.finish();
 }
 
 fn bench_witness_and_prove(c: &mut Criterion) {
     let mut g = c.benchmark_group("prove");
     g.sample_size(10).measurement_time(Duration::from_secs(30));
-    for l2_slots in [1usize, 4] {
+    for l2_slots in [1usize, 4, 8] {
         let shape = CircuitShape {
             depth: 16,
             l1_slots: 1,

@@ -725,7 +725,7 @@ fn bench(shape: CircuitShape, runs: usize) -> Result<()> {
         .sum::<f64>()
         .max(1e-9);
     println!(
-        "zkroll phases, run one after another ({:.2} s): {}",
+        "zkroll phases ({:.2} s): {}",
         total,
         parts
             .iter()

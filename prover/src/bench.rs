@@ -13,14 +13,17 @@ use zkroll_state::BatchWitness;
 
 use crate::data_structures::ProverKey;
 use crate::error::ProverError;
-use crate::prover::{prove, prove_sequential, ProvePhases};
+use crate::prover::{prove, ProvePhases};
 
 /// One prover's figures.
 #[derive(Clone, Debug)]
 pub struct Timing {
     /// Every run's wall time.
     pub runs: Vec<Duration>,
-    /// Highest peak RSS over the runs, in bytes (0 where unavailable).
+    /// Peak RSS of the first run, in bytes (0 where unavailable): the
+    /// process holds the loaded key; zkroll's first run comes before any
+    /// arkworks run, whose freed small allocations glibc keeps and would
+    /// count against every later run.
     pub peak_rss: u64,
 }
 
@@ -43,20 +46,8 @@ pub struct Comparison {
     /// `ark_groth16::Groth16::create_random_proof_with_reduction` (what
     /// `Groth16::prove` runs): synthesises the circuit with matrices and proves.
     pub arkworks: Timing,
-    /// Where zkroll's time goes (one extra run with the phases one after
-    /// another, timed by phase).
+    /// Where zkroll's time goes: the phases of its median run.
     pub phases: ProvePhases,
-}
-
-fn phases<R: RngCore + CryptoRng>(
-    key: &ProverKey,
-    witness: &BatchWitness,
-    rng: &mut R,
-) -> Result<ProvePhases, ProverError> {
-    let out = prove_sequential(key, witness, rng)?;
-    zkroll_verifier::verify(&key.pk.vk, &out.public_inputs, &out.proof)
-        .map_err(|e| ProverError::Synthesis(format!("zkroll proof does not verify: {e}")))?;
-    Ok(out.phases.unwrap_or_default())
 }
 
 impl Comparison {
@@ -102,12 +93,16 @@ pub fn compare<R: RngCore + CryptoRng>(
         peak_rss: 0,
     };
     let mut a = z.clone();
-    for _ in 0..runs.max(1) {
+    let mut phase_runs = Vec::new();
+    for run in 0..runs.max(1) {
         reset_peak_rss();
         let t = Instant::now();
         let out = prove(key, witness, rng)?;
         z.runs.push(t.elapsed());
-        z.peak_rss = z.peak_rss.max(peak_rss());
+        phase_runs.push((out.prove_time + out.witness_time, out.phases));
+        if run == 0 {
+            z.peak_rss = peak_rss();
+        }
         zkroll_verifier::verify(vk, &out.public_inputs, &out.proof)
             .map_err(|e| ProverError::Synthesis(format!("zkroll proof does not verify: {e}")))?;
 
@@ -119,7 +114,9 @@ pub fn compare<R: RngCore + CryptoRng>(
             rng,
         )?;
         a.runs.push(t.elapsed());
-        a.peak_rss = a.peak_rss.max(peak_rss());
+        if run == 0 {
+            a.peak_rss = peak_rss();
+        }
         zkroll_verifier::verify(vk, &[witness.public_input], &proof)
             .map_err(|e| ProverError::Synthesis(format!("arkworks proof does not verify: {e}")))?;
     }
@@ -127,6 +124,9 @@ pub fn compare<R: RngCore + CryptoRng>(
         constraints: key.num_constraints,
         zkroll: z,
         arkworks: a,
-        phases: phases(key, witness, rng)?,
+        phases: {
+            phase_runs.sort_by_key(|p| p.0);
+            phase_runs[phase_runs.len() / 2].1
+        },
     })
 }

@@ -28,6 +28,9 @@ use rayon::prelude::*;
 /// Additions per shared inversion.
 pub const BATCH: usize = 512;
 
+/// Additions whose buckets are loaded together ([`Accumulator::touch`]).
+const CHUNK: usize = 128;
+
 /// Scalars prepared for [`msm`]: sign, magnitude `min(k, r - k)` and its bit
 /// length, computed once per proof.
 pub struct Scalars {
@@ -127,25 +130,31 @@ fn booth(mag: &[u64; 4], w: usize, c: usize) -> i64 {
     ((x >> 1) + (x & 1)) as i64 - ((((x >> c) & 1) << c) as i64)
 }
 
-/// Batch-affine accumulation into `buckets`: additions are queued, each
-/// batch of distinct buckets shares one inversion; an addition into a bucket
-/// already in the batch waits for the next pass, and after a few passes the
-/// stragglers go into `overflow` with projective additions.
-struct Accumulator<P: SWCurveConfig> {
+/// A base index with its sign in the top bit.
+const NEG: u32 = 1 << 31;
+
+/// Batch-affine accumulation into `buckets`: additions are queued (as base
+/// indices, not copies of points), each batch of distinct buckets shares one
+/// inversion; an addition into a bucket already in the batch waits for the
+/// next pass, and after a few passes the stragglers go into `overflow` with
+/// projective additions.
+struct Accumulator<'a, P: SWCurveConfig> {
+    bases: &'a [Affine<P>],
     buckets: Vec<Affine<P>>,
     busy: Vec<bool>,
     overflow: Option<Vec<Bucket<P>>>,
     queue_b: Vec<u32>,
-    queue_p: Vec<Affine<P>>,
+    queue_p: Vec<u32>,
     queue_dbl: Vec<bool>,
     denom: Vec<P::BaseField>,
     prefix: Vec<P::BaseField>,
-    deferred: Vec<(u32, Affine<P>)>,
+    deferred: Vec<(u32, u32)>,
 }
 
-impl<P: SWCurveConfig> Accumulator<P> {
-    fn new(n: usize) -> Self {
+impl<'a, P: SWCurveConfig> Accumulator<'a, P> {
+    fn new(bases: &'a [Affine<P>], n: usize) -> Self {
         Accumulator {
+            bases,
             buckets: vec![Affine::identity(); n],
             busy: vec![false; n],
             overflow: None,
@@ -158,21 +167,47 @@ impl<P: SWCurveConfig> Accumulator<P> {
         }
     }
 
-    /// Adds `p` (not at infinity) to bucket `b`.
+    /// The base `e` (index, sign bit) as a point.
+    #[inline(always)]
+    fn point(&self, e: u32) -> Affine<P> {
+        let p = &self.bases[(e & !NEG) as usize];
+        if e & NEG != 0 {
+            Affine::new_unchecked(p.x, -p.y)
+        } else {
+            *p
+        }
+    }
+
+    /// Loads the buckets of the coming additions, so that their cache misses
+    /// overlap instead of stalling one by one.
+    #[inline(always)]
+    fn touch(&self, entries: &[(u32, u32)]) -> u64 {
+        let mut t = 0u64;
+        for &(b, _) in entries {
+            let q = &self.buckets[b as usize];
+            t += u64::from(q.x.is_zero())
+                + u64::from(q.y.is_zero())
+                + u64::from(self.busy[b as usize]);
+        }
+        t
+    }
+
+    /// Adds base `e` (index, sign bit; not at infinity) to bucket `b`.
     #[inline]
-    fn add(&mut self, b: u32, p: Affine<P>) {
+    fn add(&mut self, b: u32, e: u32) {
         let bi = b as usize;
         if self.busy[bi] {
-            self.deferred.push((b, p));
+            self.deferred.push((b, e));
             return;
         }
-        let q = self.buckets[bi];
+        let q = &self.buckets[bi];
+        let p = &self.bases[(e & !NEG) as usize];
         if q.is_zero() {
-            self.buckets[bi] = p;
+            self.buckets[bi] = self.point(e);
             return;
         }
         let (d, dbl) = if q.x == p.x {
-            if q.y == p.y {
+            if q.y == self.point(e).y {
                 (q.y.double(), true)
             } else {
                 // p = -q: the bucket empties.
@@ -184,7 +219,7 @@ impl<P: SWCurveConfig> Accumulator<P> {
         };
         self.busy[bi] = true;
         self.queue_b.push(b);
-        self.queue_p.push(p);
+        self.queue_p.push(e);
         self.queue_dbl.push(dbl);
         self.denom.push(d);
         if self.queue_b.len() == BATCH {
@@ -210,11 +245,14 @@ impl<P: SWCurveConfig> Accumulator<P> {
             let d_inv = inv * self.prefix[i];
             inv *= self.denom[i];
             let bi = self.queue_b[i] as usize;
-            let q = self.buckets[bi];
-            let p = self.queue_p[i];
+            let q = &self.buckets[bi];
+            let e = self.queue_p[i];
+            let p = &self.bases[(e & !NEG) as usize];
             let lambda = if self.queue_dbl[i] {
                 let x2 = q.x.square();
                 (x2.double() + x2 + P::COEFF_A) * d_inv
+            } else if e & NEG != 0 {
+                -(p.y + q.y) * d_inv
             } else {
                 (p.y - q.y) * d_inv
             };
@@ -238,16 +276,18 @@ impl<P: SWCurveConfig> Accumulator<P> {
             pass += 1;
             if pass > 3 || work.len() < 64 {
                 let nb = self.buckets.len();
+                let points: Vec<(u32, Affine<P>)> =
+                    work.iter().map(|&(b, e)| (b, self.point(e))).collect();
                 let over = self
                     .overflow
                     .get_or_insert_with(|| vec![Bucket::<P>::ZERO; nb]);
-                for (b, p) in work {
+                for (b, p) in points {
                     over[b as usize] += &p;
                 }
                 break;
             }
-            for (b, p) in work {
-                self.add(b, p);
+            for (b, e) in work {
+                self.add(b, e);
             }
             self.flush();
         }
@@ -280,15 +320,6 @@ impl<P: SWCurveConfig> Accumulator<P> {
     }
 }
 
-#[inline(always)]
-fn signed<P: SWCurveConfig>(p: &Affine<P>, neg: bool) -> Affine<P> {
-    if neg {
-        Affine::new_unchecked(p.x, -p.y)
-    } else {
-        *p
-    }
-}
-
 /// The window width for a histogram of magnitude bit lengths: minimises
 /// (bucket additions) + 4 * (bucket reduction additions), the reduction
 /// costing two projective additions of about twice an affine one.
@@ -313,8 +344,12 @@ fn window_width(hist: &[usize; 257], max_bits: usize) -> usize {
 }
 
 /// `sum_i scalars_i * bases_i` over the shorter of the two.
+///
+/// # Panics
+/// With 2^31 or more bases.
 pub fn msm<P: SWCurveConfig>(bases: &[Affine<P>], scalars: ScalarsRef<'_>) -> Projective<P> {
     let n = bases.len().min(scalars.mag.len());
+    assert!(n < NEG as usize, "at most 2^31 - 1 bases");
     let (bases, mag, neg, bits) = (
         &bases[..n],
         &scalars.mag[..n],
@@ -332,19 +367,7 @@ pub fn msm<P: SWCurveConfig>(bases: &[Affine<P>], scalars: ScalarsRef<'_>) -> Pr
     if max_bits == 0 {
         return Projective::zero();
     }
-    let c = std::env::var("ZKROLL_MSM_C")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or_else(|| window_width(&hist, max_bits));
-    if std::env::var_os("ZKROLL_MSM_DEBUG").is_some() {
-        let z = n - hist.iter().sum::<usize>();
-        let small: usize = hist[2..=64].iter().sum();
-        let big: usize = hist[65..].iter().sum();
-        eprintln!(
-            "msm n={n} c={c} zero-or-inf={z} one={} small<=64={small} big={big}",
-            hist[1]
-        );
-    }
+    let c = window_width(&hist, max_bits);
     let windows = max_bits / c + 1;
     let buckets = 1usize << (c - 1);
 
@@ -352,39 +375,52 @@ pub fn msm<P: SWCurveConfig>(bases: &[Affine<P>], scalars: ScalarsRef<'_>) -> Pr
     let tasks: Vec<Option<usize>> = (0..windows).map(Some).chain([None]).collect();
     let sums: Vec<Bucket<P>> = tasks
         .into_par_iter()
-        .map(|task| match task {
-            None => {
-                let units = hist[1];
-                if units == 0 {
-                    return Bucket::ZERO;
-                }
-                let nb = units.clamp(1, 2 * BATCH);
-                let mut acc = Accumulator::<P>::new(nb);
-                let mut slot = 0u32;
-                for i in 0..n {
-                    if bits[i] == 1 && !bases[i].is_zero() {
-                        acc.add(slot, signed(&bases[i], neg[i]));
-                        slot = (slot + 1) % nb as u32;
+        .map(|task| {
+            let sign = |i: usize, flip: bool| (i as u32) | if neg[i] ^ flip { NEG } else { 0 };
+            let mut chunk: Vec<(u32, u32)> = Vec::with_capacity(CHUNK);
+            match task {
+                None => {
+                    let units = hist[1];
+                    if units == 0 {
+                        return Bucket::ZERO;
                     }
-                }
-                acc.finish();
-                acc.plain_sum()
-            }
-            Some(w) => {
-                let mut acc = Accumulator::<P>::new(buckets);
-                let lo = if w == 0 { 2 } else { (w * c) as u16 };
-                for i in 0..n {
-                    if bits[i] < lo || bases[i].is_zero() {
-                        continue;
+                    let nb = units.clamp(1, 2 * BATCH);
+                    let mut acc = Accumulator::<P>::new(bases, nb);
+                    let mut slot = 0u32;
+                    for i in 0..n {
+                        if bits[i] == 1 && !bases[i].is_zero() {
+                            acc.add(slot, sign(i, false));
+                            slot = (slot + 1) % nb as u32;
+                        }
                     }
-                    let d = booth(&mag[i], w, c);
-                    if d != 0 {
-                        let p = signed(&bases[i], neg[i] ^ (d < 0));
-                        acc.add((d.unsigned_abs() - 1) as u32, p);
-                    }
+                    acc.finish();
+                    acc.plain_sum()
                 }
-                acc.finish();
-                acc.weighted_sum()
+                Some(w) => {
+                    let mut acc = Accumulator::<P>::new(bases, buckets);
+                    let lo = if w == 0 { 2 } else { (w * c) as u16 };
+                    let mut touched = 0u64;
+                    let mut i = 0;
+                    while i < n {
+                        chunk.clear();
+                        while i < n && chunk.len() < CHUNK {
+                            if bits[i] >= lo && !bases[i].is_zero() {
+                                let d = booth(&mag[i], w, c);
+                                if d != 0 {
+                                    chunk.push(((d.unsigned_abs() - 1) as u32, sign(i, d < 0)));
+                                }
+                            }
+                            i += 1;
+                        }
+                        touched += acc.touch(&chunk);
+                        for &(b, e) in &chunk {
+                            acc.add(b, e);
+                        }
+                    }
+                    std::hint::black_box(touched);
+                    acc.finish();
+                    acc.weighted_sum()
+                }
             }
         })
         .collect();
