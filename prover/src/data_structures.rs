@@ -147,6 +147,12 @@ pub struct ProverKey {
     pub params: KeyParams,
 }
 
+// One loaded key serves every proof and thread of an operator.
+const _: fn() = || {
+    fn shared<T: Send + Sync>() {}
+    shared::<ProverKey>();
+};
+
 fn io(path: &Path) -> impl Fn(std::io::Error) -> ProverError + '_ {
     move |e| ProverError::Io {
         path: path.display().to_string(),
