@@ -131,6 +131,10 @@ enum Command {
         /// Runs per prover.
         #[arg(long, default_value_t = 3)]
         runs: usize,
+        /// Also prove this many batches with `prove_pipelined` (witness k+1
+        /// synthesised while batch k proves) and one after another.
+        #[arg(long, default_value_t = 0)]
+        pipeline: usize,
     },
     /// Export the Solidity verifier or a proof's calldata.
     Export {
@@ -229,6 +233,7 @@ fn main() -> ExitCode {
             l1_slots,
             l2_slots,
             runs,
+            pipeline,
         } => bench(
             CircuitShape {
                 depth,
@@ -236,6 +241,7 @@ fn main() -> ExitCode {
                 l2_slots,
             },
             runs,
+            pipeline,
         ),
         Command::Export {
             what: ExportCommand::Solidity { vk, out },
@@ -660,7 +666,7 @@ fn demo(out: Option<PathBuf>, batches: usize, shape: CircuitShape, json: bool) -
     Ok(())
 }
 
-fn bench(shape: CircuitShape, runs: usize) -> Result<()> {
+fn bench(shape: CircuitShape, runs: usize, pipeline: usize) -> Result<()> {
     let key = cached_dev_keys(shape)?;
     // A full batch: L1 slots of deposits, then L2 slots of transfers.
     let config = BatchConfig {
@@ -737,6 +743,25 @@ fn bench(shape: CircuitShape, runs: usize) -> Result<()> {
             .collect::<Vec<_>>()
             .join(", ")
     );
+    if pipeline > 0 {
+        let batch = vec![wit.clone(); pipeline];
+        let t = std::time::Instant::now();
+        for w in &batch {
+            zkroll::prover::prove(&key, w, &mut OsRng)?;
+        }
+        let serial = t.elapsed().as_secs_f64();
+        let t = std::time::Instant::now();
+        for out in zkroll::prover::prove_pipelined(&key, &batch, &mut OsRng) {
+            let out = out?;
+            zkroll::verifier::verify(&key.pk.vk, &out.public_inputs, &out.proof)?;
+        }
+        let piped = t.elapsed().as_secs_f64();
+        println!(
+            "pipelined: {pipeline} batches in {piped:.2} s ({:.2} s each) against {serial:.2} s one after another ({:.2} s each)",
+            piped / pipeline as f64,
+            serial / pipeline as f64
+        );
+    }
     println!("speedup_vs_arkworks: {:.2}", c.speedup());
     Ok(())
 }

@@ -17,4 +17,4 @@ pub mod reduction;
 pub use data_structures::{KeyParams, ProverKey, DEV_SETUP_LABEL};
 pub use error::ProverError;
 pub use generator::setup;
-pub use prover::{prove, ProofOutput, ProvePhases};
+pub use prover::{prove, prove_pipelined, ProofOutput, ProvePhases};

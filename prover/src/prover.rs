@@ -102,16 +102,64 @@ pub fn prove<R: RngCore + CryptoRng>(
     witness: &BatchWitness,
     rng: &mut R,
 ) -> Result<ProofOutput, ProverError> {
+    check_shape(key, witness)?;
+    let t0 = Instant::now();
+    let full = assignment(key, witness)?;
+    prove_assignment(key, witness, full, t0.elapsed(), rng)
+}
+
+fn check_shape(key: &ProverKey, witness: &BatchWitness) -> Result<(), ProverError> {
     if witness.config.shape != key.params.shape {
         return Err(ProverError::ShapeMismatch {
             key: key.params.shape,
             witness: witness.config.shape,
         });
     }
-    let t0 = Instant::now();
-    let full = assignment(key, witness)?;
+    Ok(())
+}
+
+/// Proves batches in order with one key, synthesising batch k+1's witness
+/// on its own thread while batch k's quotient and MSMs run: witness
+/// synthesis is single-threaded, so on its own it leaves a core idle.
+/// Results come back in order, one per witness; a batch that cannot be
+/// proved does not stop the others.
+pub fn prove_pipelined<R: RngCore + CryptoRng>(
+    key: &ProverKey,
+    witnesses: &[BatchWitness],
+    rng: &mut R,
+) -> Vec<Result<ProofOutput, ProverError>> {
+    std::thread::scope(|scope| {
+        // One assignment buffered, one being made: at most two ahead.
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        scope.spawn(move || {
+            for w in witnesses {
+                let t = Instant::now();
+                let full = check_shape(key, w).and_then(|()| assignment(key, w));
+                if tx.send((full, t.elapsed())).is_err() {
+                    break;
+                }
+            }
+        });
+        witnesses
+            .iter()
+            .zip(rx)
+            .map(|(w, (full, witness_time))| {
+                full.and_then(|full| prove_assignment(key, w, full, witness_time, rng))
+            })
+            .collect()
+    })
+}
+
+/// The Groth16 proof of `witness` from its synthesised assignment `full`.
+fn prove_assignment<R: RngCore + CryptoRng>(
+    key: &ProverKey,
+    witness: &BatchWitness,
+    full: Vec<Fr>,
+    witness_time: Duration,
+    rng: &mut R,
+) -> Result<ProofOutput, ProverError> {
     let mut phases = ProvePhases {
-        witness: t0.elapsed(),
+        witness: witness_time,
         ..Default::default()
     };
     let t1 = Instant::now();

@@ -5,7 +5,7 @@
 
 use ark_bn254::Fr;
 use rand::SeedableRng;
-use zkroll_prover::{prove, setup, ProverError, ProverKey, DEV_SETUP_LABEL};
+use zkroll_prover::{prove, prove_pipelined, setup, ProverError, ProverKey, DEV_SETUP_LABEL};
 use zkroll_state::sim::Workload;
 use zkroll_state::{BatchConfig, CircuitShape, MemStore, Rollup};
 use zkroll_verifier::snarkjs::{public_from_json, public_to_json, ProofJson, VerificationKeyJson};
@@ -168,6 +168,60 @@ fn setup_prove_verify_and_refuse() {
         ProverKey::load(dir.path()),
         Err(ProverError::HashMismatch { .. })
     ));
+}
+
+/// The pipelined prover returns one result per witness, in order: each proof
+/// verifies against its own batch's public input, and a witness that breaks
+/// a rule fails alone without stopping the batches after it.
+#[test]
+fn pipelined_proofs_come_back_in_order() {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(3);
+    let key = setup(SHAPE, &mut rng).unwrap();
+    let cfg = BatchConfig {
+        shape: SHAPE,
+        fee_account: 0,
+        chain_id: 9,
+    };
+    let mut w = Workload::new(4, 9);
+    let mut r = Rollup::open(MemStore::new(), 2, false).unwrap();
+    let mut batches = vec![
+        r.apply_batch(&cfg, &[w.deposit_new(0, 0)], &[]).unwrap(),
+        r.apply_batch(&cfg, &[w.deposit_new(0, 900)], &[]).unwrap(),
+    ];
+    batches.push(
+        r.apply_batch(&cfg, &[], &[w.transfer(1, 0, 300, 1, 0).unwrap()])
+            .unwrap(),
+    );
+    batches.push(
+        r.apply_batch(
+            &cfg,
+            &[w.deposit_new(0, 5)],
+            &[w.withdraw(1, 100, 0, 1).unwrap()],
+        )
+        .unwrap(),
+    );
+    let mut bad = batches[2].clone();
+    bad.l2[0].root_after += Fr::from(1u64);
+    batches.insert(2, bad);
+
+    let out = prove_pipelined(&key, &batches, &mut rng);
+    assert_eq!(out.len(), batches.len());
+    for (i, (res, b)) in out.iter().zip(&batches).enumerate() {
+        if i == 2 {
+            assert!(
+                matches!(res, Err(ProverError::Unsatisfied { .. })),
+                "batch {i}: expected Unsatisfied"
+            );
+            continue;
+        }
+        let o = res.as_ref().unwrap_or_else(|e| panic!("batch {i}: {e}"));
+        assert_eq!(
+            o.public_inputs,
+            vec![b.public_input],
+            "batch {i} out of order"
+        );
+        verify(&key.pk.vk, &o.public_inputs, &o.proof).unwrap();
+    }
 }
 
 /// Runs `snarkjs groth16 verify` on the files in `dir`; `None` if snarkjs
