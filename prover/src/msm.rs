@@ -26,7 +26,7 @@ use ark_ff::{BigInteger, Field, PrimeField, Zero};
 use rayon::prelude::*;
 
 /// Additions per shared inversion.
-pub const BATCH: usize = 512;
+pub const BATCH: usize = 1024;
 
 /// Additions whose buckets are loaded together ([`Accumulator::touch`]).
 const CHUNK: usize = 128;
