@@ -560,6 +560,44 @@ mod tests {
         assert_eq!(ours, reference);
     }
 
+    /// A scalar of one of the classes a witness or an adversary produces.
+    fn scalar_strategy() -> impl proptest::strategy::Strategy<Value = Fr> {
+        use proptest::prelude::*;
+        prop_oneof![
+            Just(Fr::zero()),
+            Just(Fr::one()),
+            Just(-Fr::one()),
+            any::<u8>().prop_map(Fr::from),
+            any::<u64>().prop_map(|v| -Fr::from(v)),
+            any::<u128>().prop_map(Fr::from),
+            any::<[u64; 4]>().prop_map(|l| Fr::from_le_bytes_mod_order(
+                &l.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<_>>()
+            )),
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// Any mix of scalars over bases drawn from a small pool (so bases
+        /// repeat, meet their negations and include infinity) equals ark-ec.
+        #[test]
+        fn any_mix_matches_ark_ec(
+            picks in proptest::collection::vec((0usize..12, scalar_strategy()), 0..400)
+        ) {
+            let mut rng = StdRng::seed_from_u64(7);
+            let mut pool = random_bases(&mut rng, 5);
+            let negs: Vec<G1Affine> = pool.iter().map(|p| -*p).collect();
+            pool.extend(negs);
+            pool.push(G1Affine::identity());
+            pool.push(G1Affine::identity());
+            let bases: Vec<G1Affine> = picks.iter().map(|(i, _)| pool[*i]).collect();
+            let scalars: Vec<Fr> = picks.iter().map(|(_, s)| *s).collect();
+            let ours = msm(&bases, Scalars::new(&scalars).all());
+            let reference = G1Projective::msm(&bases, &scalars).unwrap();
+            proptest::prop_assert_eq!(ours.into_affine(), reference.into_affine());
+        }
+    }
+
     #[test]
     fn g2_matches_ark_ec() {
         let mut rng = StdRng::seed_from_u64(5);
