@@ -193,37 +193,39 @@ fn xor3(a: &Word, b: &Word, c: &Word) -> Word {
     a.xor(b).xor(c)
 }
 
-/// `Ch(e, f, g) = e ? f : g` per bit, summed: 32 constraints (fewer with constants).
-fn ch(e: &Word, f: &Word, g: &Word) -> Result<Term, SynthesisError> {
+/// `sum_i 2^i f(x_i, y_i, z_i)` over the bits of three words, where `f` is a
+/// boolean function written as field arithmetic on 0/1 values.
+fn bitwise_sum(
+    x: &Word,
+    y: &Word,
+    z: &Word,
+    f: impl Fn(FrVar, FrVar, FrVar) -> Result<FrVar, SynthesisError>,
+) -> Result<Term, SynthesisError> {
     let mut acc = FrVar::zero();
     let mut w = Fr::one();
-    for ((e, f), g) in e.0.iter().zip(&f.0).zip(&g.0) {
-        let (e, f, g) = (
-            FrVar::from(e.clone()),
-            FrVar::from(f.clone()),
-            FrVar::from(g.clone()),
-        );
-        acc += (e * (f - &g) + g) * w;
+    for ((x, y), z) in x.0.iter().zip(&y.0).zip(&z.0) {
+        let bit = f(
+            FrVar::from(x.clone()),
+            FrVar::from(y.clone()),
+            FrVar::from(z.clone()),
+        )?;
+        acc += bit * w;
         w.double_in_place();
     }
     Ok(Term::of_bits(acc))
 }
 
+/// `Ch(e, f, g) = e ? f : g` per bit, summed: 32 constraints (fewer with constants).
+fn ch(e: &Word, f: &Word, g: &Word) -> Result<Term, SynthesisError> {
+    bitwise_sum(e, f, g, |e, f, g| Ok(e * (f - &g) + g))
+}
+
 /// `Maj(a, b, c)` per bit, summed: 64 constraints (fewer with constants).
 fn maj(a: &Word, b: &Word, c: &Word) -> Result<Term, SynthesisError> {
-    let mut acc = FrVar::zero();
-    let mut w = Fr::one();
-    for ((a, b), c) in a.0.iter().zip(&b.0).zip(&c.0) {
-        let (a, b, c) = (
-            FrVar::from(a.clone()),
-            FrVar::from(b.clone()),
-            FrVar::from(c.clone()),
-        );
+    bitwise_sum(a, b, c, |a, b, c| {
         let bc = &b * &c;
-        acc += (a * (b + c - bc.double()?) + bc) * w;
-        w.double_in_place();
-    }
-    Ok(Term::of_bits(acc))
+        Ok(a * (b + c - bc.double()?) + bc)
+    })
 }
 
 /// One compression of a 64-byte block into the chaining state.

@@ -63,12 +63,10 @@ pub struct SparseMatrix<F: PrimeField> {
 }
 
 impl<F: PrimeField> SparseMatrix<F> {
-    /// Converts ark-relations' row-of-pairs matrix.
-    ///
-    /// # Panics
-    /// If it has 2^32 or more entries or variables (far beyond any key that
-    /// fits in memory).
-    pub fn from_matrix(m: &Matrix<F>) -> Self {
+    /// Converts ark-relations' row-of-pairs matrix; indices are stored as
+    /// `u32`, so a matrix with 2^32 or more entries or variables is refused.
+    pub fn from_matrix(m: &Matrix<F>) -> Result<Self, ProverError> {
+        let too_big = |what: &str| ProverError::Synthesis(format!("R1CS has 2^32 or more {what}"));
         let mut table: HashMap<F, u32> = HashMap::new();
         let mut coeffs = vec![F::one(), -F::one()];
         table.insert(F::one(), 0);
@@ -92,10 +90,10 @@ impl<F: PrimeField> SparseMatrix<F> {
                 out.coeff_ids.push(id);
             }
             out.row_start
-                .push(u32::try_from(out.vars.len()).expect("entries fit u32"));
+                .push(u32::try_from(out.vars.len()).map_err(|_| too_big("entries"))?);
         }
         out.coeffs = coeffs;
-        out
+        Ok(out)
     }
 
     /// Number of rows.

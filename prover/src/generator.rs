@@ -16,7 +16,6 @@ use zkroll_state::{BatchConfig, CircuitShape};
 
 use crate::data_structures::{ProverKey, SparseMatrix};
 use crate::error::ProverError;
-use crate::reduction::CheckedReduction;
 
 fn blank(shape: CircuitShape) -> BatchCircuit {
     BatchCircuit::blank(&BatchConfig {
@@ -56,8 +55,9 @@ pub fn synthesize_matrices(shape: CircuitShape) -> Result<R1cs, ProverError> {
             abc.len()
         )));
     }
+    let [a, b, c] = [0, 1, 2].map(|i| SparseMatrix::from_matrix(&abc[i]));
     Ok(R1cs {
-        matrices: [0, 1, 2].map(|i| SparseMatrix::from_matrix(&abc[i])),
+        matrices: [a?, b?, c?],
         num_instance: cs.num_instance_variables(),
         num_witness: cs.num_witness_variables(),
         num_constraints: cs.num_constraints(),
@@ -74,10 +74,9 @@ pub fn setup<R: RngCore + CryptoRng>(
         "{}: keys from a local setup are for development only",
         crate::DEV_SETUP_LABEL
     );
-    let pk = Groth16::<Bn254, CheckedReduction>::generate_random_parameters_with_reduction(
-        blank(shape),
-        rng,
-    )?;
+    // The H query is libsnark's (ark-groth16's default reduction), the map
+    // `reduction::quotient` computes.
+    let pk = Groth16::<Bn254>::generate_random_parameters_with_reduction(blank(shape), rng)?;
     let r1cs = synthesize_matrices(shape)?;
     let params = ProverKey::dev_params(shape, r1cs.num_constraints, r1cs.num_instance - 1);
     Ok(ProverKey::from_parts(pk, r1cs, params))

@@ -43,7 +43,7 @@ impl Scalars {
     /// Prepares `scalars` (any prime field of at most 256 bits).
     pub fn new<F: PrimeField>(scalars: &[F]) -> Self {
         let modulus = F::MODULUS;
-        let prepared: Vec<([u64; 4], bool, u16)> = scalars
+        let (mag, (neg, bits)) = scalars
             .par_iter()
             .map(|s| {
                 let k = s.into_bigint();
@@ -58,20 +58,10 @@ impl Scalars {
                 for (l, v) in limbs.iter_mut().zip(m.as_ref()) {
                     *l = *v;
                 }
-                (limbs, neg, m.num_bits() as u16)
+                (limbs, (neg, m.num_bits() as u16))
             })
-            .collect();
-        let mut out = Scalars {
-            mag: Vec::with_capacity(prepared.len()),
-            neg: Vec::with_capacity(prepared.len()),
-            bits: Vec::with_capacity(prepared.len()),
-        };
-        for (m, n, b) in prepared {
-            out.mag.push(m);
-            out.neg.push(n);
-            out.bits.push(b);
-        }
-        out
+            .unzip();
+        Scalars { mag, neg, bits }
     }
 
     /// Number of scalars.
@@ -86,16 +76,16 @@ impl Scalars {
 
     /// The scalars `range` as a view for [`msm`].
     pub fn slice(&self, range: std::ops::Range<usize>) -> ScalarsRef<'_> {
-        ScalarsRef {
-            mag: &self.mag[range.clone()],
-            neg: &self.neg[range.clone()],
-            bits: &self.bits[range],
-        }
+        self.all().sub(range)
     }
 
     /// All scalars as a view for [`msm`].
     pub fn all(&self) -> ScalarsRef<'_> {
-        self.slice(0..self.len())
+        ScalarsRef {
+            mag: &self.mag,
+            neg: &self.neg,
+            bits: &self.bits,
+        }
     }
 }
 
@@ -105,6 +95,16 @@ pub struct ScalarsRef<'a> {
     mag: &'a [[u64; 4]],
     neg: &'a [bool],
     bits: &'a [u16],
+}
+
+impl ScalarsRef<'_> {
+    fn sub(&self, range: std::ops::Range<usize>) -> Self {
+        ScalarsRef {
+            mag: &self.mag[range.clone()],
+            neg: &self.neg[range.clone()],
+            bits: &self.bits[range],
+        }
+    }
 }
 
 /// The Booth digit of window `w` (width `c`): in `[-2^(c-1), 2^(c-1)]`, read
@@ -207,10 +207,11 @@ impl<'a, P: SWCurveConfig> Accumulator<'a, P> {
             return;
         }
         let (d, dbl) = if q.x == p.x {
-            if q.y == self.point(e).y {
+            if q.y == self.point(e).y && !q.y.is_zero() {
                 (q.y.double(), true)
             } else {
-                // p = -q: the bucket empties.
+                // p = -q (a point with y = 0 is its own negation): the
+                // bucket empties. So every queued denominator is non-zero.
                 self.buckets[bi] = Affine::identity();
                 return;
             }
@@ -345,11 +346,15 @@ fn window_width(hist: &[usize; 257], max_bits: usize) -> usize {
 
 /// `sum_i scalars_i * bases_i` over the shorter of the two.
 ///
-/// # Panics
-/// With 2^31 or more bases.
+/// Inputs of 2^31 or more bases (whose indices would reach the sign bit)
+/// are summed in halves.
 pub fn msm<P: SWCurveConfig>(bases: &[Affine<P>], scalars: ScalarsRef<'_>) -> Projective<P> {
     let n = bases.len().min(scalars.mag.len());
-    assert!(n < NEG as usize, "at most 2^31 - 1 bases");
+    if n >= NEG as usize {
+        let half = n / 2;
+        return msm(&bases[..half], scalars.sub(0..half))
+            + msm(&bases[half..n], scalars.sub(half..n));
+    }
     let (bases, mag, neg, bits) = (
         &bases[..n],
         &scalars.mag[..n],

@@ -6,9 +6,7 @@
 //! so no proof of a false statement is made.
 
 use ark_ff::PrimeField;
-use ark_groth16::r1cs_to_qap::{LibsnarkReduction, R1CSToQAP};
 use ark_poly::EvaluationDomain;
-use ark_relations::gr1cs::{ConstraintSystemRef, Matrix, SynthesisError};
 use rayon::prelude::*;
 
 use crate::data_structures::SparseMatrix;
@@ -78,44 +76,4 @@ pub fn quotient<F: PrimeField, D: EvaluationDomain<F>>(
     });
     coset.ifft_in_place(&mut ab);
     Ok(ab)
-}
-
-/// libsnark's reduction with the row check, for ark-groth16's generic API
-/// (setup uses its `h_query_scalars`).
-pub struct CheckedReduction;
-
-impl R1CSToQAP for CheckedReduction {
-    #[allow(clippy::type_complexity)]
-    fn instance_map_with_evaluation<F: PrimeField, D: EvaluationDomain<F>>(
-        cs: ConstraintSystemRef<F>,
-        t: &F,
-    ) -> Result<(Vec<F>, Vec<F>, Vec<F>, F, usize, usize), SynthesisError> {
-        LibsnarkReduction::instance_map_with_evaluation::<F, D>(cs, t)
-    }
-
-    fn witness_map_from_matrices<F: PrimeField, D: EvaluationDomain<F>>(
-        matrices: &[Matrix<F>],
-        num_inputs: usize,
-        num_constraints: usize,
-        full_assignment: &[F],
-    ) -> Result<Vec<F>, SynthesisError> {
-        if matrices.len() != 3 {
-            return Err(SynthesisError::Unsatisfiable);
-        }
-        let sparse = [0, 1, 2].map(|i| SparseMatrix::from_matrix(&matrices[i]));
-        quotient::<F, D>(&sparse, num_inputs, num_constraints, full_assignment).map_err(|e| match e
-        {
-            QuotientError::Unsatisfied(_) => SynthesisError::Unsatisfiable,
-            QuotientError::Domain => SynthesisError::PolynomialDegreeTooLarge,
-        })
-    }
-
-    fn h_query_scalars<F: PrimeField, D: EvaluationDomain<F>>(
-        max_power: usize,
-        t: F,
-        zt: F,
-        delta_inverse: F,
-    ) -> Result<Vec<F>, SynthesisError> {
-        LibsnarkReduction::h_query_scalars::<F, D>(max_power, t, zt, delta_inverse)
-    }
 }
