@@ -2,13 +2,15 @@
 //! and Groth16 proving of batches on all cores, one file per phase
 //! (as ark-groth16): `generator` (setup), `prover`, `reduction` (the
 //! R1CS-to-QAP witness map with its satisfiability check), `data_structures`
-//! (keys and their files), `msm` (batch-affine Pippenger over the key's
+//! (keys and their files), `fft` (the
+//! quotient's NTTs), `msm` (batch-affine Pippenger over the key's
 //! bases), `error`; `bench` times it against stock
 //! ark-groth16.
 
 pub mod bench;
 pub mod data_structures;
 pub mod error;
+pub mod fft;
 pub mod generator;
 pub mod msm;
 pub mod prover;
