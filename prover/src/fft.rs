@@ -77,10 +77,11 @@ impl<F: FftField> BitrevPowers<F> {
         Self { lo, hi }
     }
 
-    /// Multiplies block number `block` (of `B` elements) by its factors.
+    /// Multiplies block number `block` (of `B` elements) by its factors
+    /// times `scale`.
     #[inline]
-    fn apply(&self, x: &mut [F], block: usize) {
-        let h = self.hi[block];
+    fn apply(&self, x: &mut [F], block: usize, scale: F) {
+        let h = self.hi[block] * scale;
         for (x, l) in x.iter_mut().zip(&self.lo) {
             *x *= *l * h;
         }
@@ -214,11 +215,18 @@ impl<F: FftField> Domain<F> {
     /// (natural order), as the coset's `ifft`: inverse DIF, scaling by
     /// `g^{-i} / n` in bit-reversed order, then one bit-reversal into a new
     /// vector. `None` if `x.len()` is not [`Self::size`].
-    pub fn coset_ifft(&self, mut x: Vec<F>) -> Option<Vec<F>> {
+    pub fn coset_ifft(&self, x: Vec<F>) -> Option<Vec<F>> {
+        self.coset_ifft_scaled(x, F::one())
+    }
+
+    /// [`Self::coset_ifft`] times `scale`, at no extra cost (the constant
+    /// joins the per-block coset factor): the quotient's division by the
+    /// vanishing polynomial, constant on the coset, rides along.
+    pub fn coset_ifft_scaled(&self, mut x: Vec<F>, scale: F) -> Option<Vec<F>> {
         if x.len() != self.size() {
             return None;
         }
-        self.coset_ifft_rec(&mut x, 0);
+        self.coset_ifft_rec(&mut x, 0, scale);
         Some(bit_reversed(&x))
     }
 
@@ -250,7 +258,7 @@ impl<F: FftField> Domain<F> {
     fn coset_rec(&self, x: &mut [F], pos: usize) {
         if x.len() <= self.block_len() {
             self.dif_serial::<true>(x);
-            self.shift.apply(x, pos >> self.block_log);
+            self.shift.apply(x, pos >> self.block_log, F::one());
             self.dit_serial::<false>(x);
             return;
         }
@@ -261,18 +269,18 @@ impl<F: FftField> Domain<F> {
         self.dit_stage_par::<false>(x);
     }
 
-    fn coset_ifft_rec(&self, x: &mut [F], pos: usize) {
+    fn coset_ifft_rec(&self, x: &mut [F], pos: usize, scale: F) {
         if x.len() <= self.block_len() {
             self.dif_serial::<true>(x);
-            self.unshift.apply(x, pos >> self.block_log);
+            self.unshift.apply(x, pos >> self.block_log, scale);
             return;
         }
         self.dif_stage_par::<true>(x);
         let half = x.len() / 2;
         let (l, r) = x.split_at_mut(half);
         rayon::join(
-            || self.coset_ifft_rec(l, pos),
-            || self.coset_ifft_rec(r, pos + half),
+            || self.coset_ifft_rec(l, pos, scale),
+            || self.coset_ifft_rec(r, pos + half, scale),
         );
     }
 
