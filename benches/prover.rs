@@ -1,19 +1,26 @@
 //! Criterion benchmarks of proving (`cargo bench --bench prover`): zkroll's
-//! MSM against ark-ec's at 2^16 and 2^20 bases (G1) and 2^16 (G2), witness generation, setup, and proving per shape.
+//! MSM against ark-ec's at 2^16 and 2^20 bases (G1) and 2^16 (G2), the
+//! quotient's transforms and the whole quotient against ark-poly's at 2^18,
+//! witness generation, setup, and proving per shape.
 //! Proving keys come from the development setup (made once, outside timing).
 
 use std::time::Duration;
 
 use ark_bn254::{Fr, G1Projective, G2Projective};
 use ark_ec::{CurveGroup, VariableBaseMSM};
-use ark_ff::UniformRand;
+use ark_ff::{FftField, Field, UniformRand};
+use ark_poly::{EvaluationDomain, GeneralEvaluationDomain};
 use ark_relations::gr1cs::{
-    ConstraintSynthesizer, ConstraintSystem, OptimizationGoal, SynthesisMode,
+    ConstraintSynthesizer, ConstraintSystem, Matrix, OptimizationGoal, SynthesisMode,
 };
 use criterion::{criterion_main, BatchSize, Criterion, Throughput};
-use rand::SeedableRng;
+use rand::{Rng, SeedableRng};
+use rayon::prelude::*;
 use zkroll::circuits::BatchCircuit;
+use zkroll::prover::data_structures::SparseMatrix;
+use zkroll::prover::fft::{Direction, Domain};
 use zkroll::prover::msm::{msm, Scalars};
+use zkroll::prover::reduction::{quotient, QuotientError};
 use zkroll::prover::{prove, setup};
 use zkroll::state::sim::Workload;
 use zkroll::state::{BatchConfig, BatchWitness, CircuitShape, MemStore, Rollup};
@@ -88,6 +95,171 @@ fn bench_msm(c: &mut Criterion) {
     g.finish();
 }
 
+/// The quotient's transforms at 2^18, zkroll's (`prover::fft`) against
+/// ark-poly's: one inverse transform, the subgroup-to-coset pair (ifft then
+/// coset fft; zkroll's fused) and the final coset ifft; plus the cost of
+/// zkroll's twiddle and coset tables.
+fn bench_fft(c: &mut Criterion) {
+    let mut g = c.benchmark_group("fft");
+    g.sample_size(10).measurement_time(Duration::from_secs(10));
+    let log = 18;
+    let n = 1usize << log;
+    let mut r = rng();
+    let x: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut r)).collect();
+    let ark = GeneralEvaluationDomain::<Fr>::new(n).expect("domain");
+    let coset = ark.get_coset(Fr::GENERATOR).expect("coset");
+    let ours = Domain::<Fr>::new(n).expect("domain");
+    g.throughput(Throughput::Elements(n as u64));
+    g.bench_function(format!("domain_2^{log}/zkroll"), |b| {
+        b.iter(|| Domain::<Fr>::new(n).expect("domain"))
+    });
+    g.bench_function(format!("ifft_2^{log}/ark-poly"), |b| {
+        b.iter_batched_ref(
+            || x.clone(),
+            |y| ark.ifft_in_place(y),
+            BatchSize::LargeInput,
+        )
+    });
+    g.bench_function(format!("ifft_2^{log}/zkroll-dif"), |b| {
+        b.iter_batched_ref(
+            || x.clone(),
+            |y| ours.dif_in_place(y, Direction::Inverse),
+            BatchSize::LargeInput,
+        )
+    });
+    g.bench_function(format!("ifft+coset_fft_2^{log}/ark-poly"), |b| {
+        b.iter_batched_ref(
+            || x.clone(),
+            |y| {
+                ark.ifft_in_place(y);
+                coset.fft_in_place(y);
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    g.bench_function(format!("ifft+coset_fft_2^{log}/zkroll"), |b| {
+        b.iter_batched_ref(
+            || x.clone(),
+            |y| ours.coset_evals_in_place(y),
+            BatchSize::LargeInput,
+        )
+    });
+    g.bench_function(format!("coset_ifft_2^{log}/ark-poly"), |b| {
+        b.iter_batched_ref(
+            || x.clone(),
+            |y| coset.ifft_in_place(y),
+            BatchSize::LargeInput,
+        )
+    });
+    g.bench_function(format!("coset_ifft_2^{log}/zkroll"), |b| {
+        b.iter_batched(|| x.clone(), |y| ours.coset_ifft(y), BatchSize::LargeInput)
+    });
+    g.finish();
+}
+
+/// A random satisfied R1CS of `rows` constraints over `vars` variables
+/// (A, B rows of 1-3 terms, one C term each) and its assignment.
+fn random_r1cs(
+    rows: usize,
+    vars: usize,
+    r: &mut rand::rngs::StdRng,
+) -> ([SparseMatrix<Fr>; 3], Vec<Fr>) {
+    let mut z: Vec<Fr> = (0..vars).map(|_| Fr::rand(r)).collect();
+    z[0] = Fr::from(1u64);
+    let term_row = |r: &mut rand::rngs::StdRng| -> Vec<(Fr, usize)> {
+        (0..r.gen_range(1..=3))
+            .map(|_| (Fr::rand(r), r.gen_range(0..vars)))
+            .collect()
+    };
+    let a: Matrix<Fr> = (0..rows).map(|_| term_row(r)).collect();
+    let b: Matrix<Fr> = (0..rows).map(|_| term_row(r)).collect();
+    let dot = |row: &[(Fr, usize)]| row.iter().map(|(c, v)| *c * z[*v]).sum::<Fr>();
+    let c: Matrix<Fr> = a
+        .iter()
+        .zip(&b)
+        .map(|(ra, rb)| {
+            let k = r.gen_range(0..vars);
+            vec![(dot(ra) * dot(rb) / z[k], k)]
+        })
+        .collect();
+    let m = [&a, &b, &c].map(|m| SparseMatrix::from_matrix(m).expect("matrix"));
+    (m, z)
+}
+
+/// The quotient as it was before `prover::fft` (ark-poly's transforms).
+fn quotient_ark_poly(
+    m: &[SparseMatrix<Fr>; 3],
+    num_inputs: usize,
+    num_constraints: usize,
+    z: &[Fr],
+) -> Result<Vec<Fr>, QuotientError> {
+    let domain = GeneralEvaluationDomain::<Fr>::new(num_constraints + num_inputs)
+        .ok_or(QuotientError::Domain)?;
+    let n = domain.size();
+    let (mut a, mut b, mut c) = (
+        vec![Fr::from(0u64); n],
+        vec![Fr::from(0u64); n],
+        vec![Fr::from(0u64); n],
+    );
+    a[..num_constraints]
+        .par_iter_mut()
+        .zip(&mut b[..num_constraints])
+        .zip(&mut c[..num_constraints])
+        .enumerate()
+        .for_each(|(i, ((a, b), c))| {
+            *a = m[0].row_dot(i, z);
+            *b = m[1].row_dot(i, z);
+            *c = m[2].row_dot(i, z);
+        });
+    if let Some(i) = (0..num_constraints)
+        .into_par_iter()
+        .find_first(|&i| a[i] * b[i] != c[i])
+    {
+        return Err(QuotientError::Unsatisfied(i));
+    }
+    a[num_constraints..num_constraints + num_inputs].clone_from_slice(&z[..num_inputs]);
+    domain.ifft_in_place(&mut a);
+    domain.ifft_in_place(&mut b);
+    let coset = domain
+        .get_coset(Fr::GENERATOR)
+        .ok_or(QuotientError::Domain)?;
+    coset.fft_in_place(&mut a);
+    coset.fft_in_place(&mut b);
+    let mut ab = domain.mul_polynomials_in_evaluation_domain(&a, &b);
+    drop((a, b));
+    domain.ifft_in_place(&mut c);
+    coset.fft_in_place(&mut c);
+    let vanishing_inv = domain
+        .evaluate_vanishing_polynomial(Fr::GENERATOR)
+        .inverse()
+        .ok_or(QuotientError::Domain)?;
+    ab.par_iter_mut().zip(c).for_each(|(ab_i, c_i)| {
+        *ab_i -= &c_i;
+        *ab_i *= &vanishing_inv;
+    });
+    coset.ifft_in_place(&mut ab);
+    Ok(ab)
+}
+
+/// The whole QAP witness map at 2^18 (a random R1CS of 2^18 - 3 rows),
+/// zkroll's against the ark-poly one it replaced.
+fn bench_quotient(c: &mut Criterion) {
+    let mut g = c.benchmark_group("quotient");
+    g.sample_size(10).measurement_time(Duration::from_secs(15));
+    let log = 18;
+    let (inputs, rows) = (3, (1usize << log) - 3);
+    let (m, z) = random_r1cs(rows, 1 << 16, &mut rng());
+    g.bench_function(format!("2^{log}/zkroll"), |b| {
+        b.iter(|| {
+            quotient::<Fr, GeneralEvaluationDomain<Fr>>(&m, inputs, rows, &z).expect("satisfied")
+        })
+    });
+    g.bench_function(format!("2^{log}/ark-poly"), |b| {
+        b.iter(|| quotient_ark_poly(&m, inputs, rows, &z).expect("satisfied"))
+    });
+    g.finish();
+}
+
 fn bench_witness_and_prove(c: &mut Criterion) {
     let mut g = c.benchmark_group("prove");
     g.sample_size(10).measurement_time(Duration::from_secs(30));
@@ -142,6 +314,8 @@ fn bench_setup(c: &mut Criterion) {
 fn benches() {
     let mut c = Criterion::default().configure_from_args();
     bench_msm(&mut c);
+    bench_fft(&mut c);
+    bench_quotient(&mut c);
     bench_witness_and_prove(&mut c);
     bench_setup(&mut c);
 }
