@@ -135,6 +135,11 @@ enum Command {
         /// synthesised while batch k proves) and one after another.
         #[arg(long, default_value_t = 0)]
         pipeline: usize,
+        /// Also time each prover's parts separately (arkworks' synthesis
+        /// with matrices, ark-ec's MSMs against zkroll's): what bounds the
+        /// speedup.
+        #[arg(long)]
+        breakdown: bool,
     },
     /// Export the Solidity verifier or a proof's calldata.
     Export {
@@ -234,6 +239,7 @@ fn main() -> ExitCode {
             l2_slots,
             runs,
             pipeline,
+            breakdown,
         } => bench(
             CircuitShape {
                 depth,
@@ -242,6 +248,7 @@ fn main() -> ExitCode {
             },
             runs,
             pipeline,
+            breakdown,
         ),
         Command::Export {
             what: ExportCommand::Solidity { vk, out },
@@ -666,7 +673,7 @@ fn demo(out: Option<PathBuf>, batches: usize, shape: CircuitShape, json: bool) -
     Ok(())
 }
 
-fn bench(shape: CircuitShape, runs: usize, pipeline: usize) -> Result<()> {
+fn bench(shape: CircuitShape, runs: usize, pipeline: usize, breakdown: bool) -> Result<()> {
     let key = cached_dev_keys(shape)?;
     // A full batch: L1 slots of deposits, then L2 slots of transfers.
     let config = BatchConfig {
@@ -743,6 +750,27 @@ fn bench(shape: CircuitShape, runs: usize, pipeline: usize) -> Result<()> {
             .collect::<Vec<_>>()
             .join(", ")
     );
+    if breakdown {
+        let b = zkroll::prover::bench::breakdown(&key, &wit)?;
+        let s = |d: Duration| format!("{:.2} s", d.as_secs_f64());
+        let r = |a: Duration, z: Duration| a.as_secs_f64() / z.as_secs_f64().max(1e-9);
+        println!("| part | ark-groth16 0.6 | zkroll | ratio |");
+        println!("|---|---|---|---|");
+        println!(
+            "| synthesis | {} (with matrices) | {} (witness only) | {:.2} |",
+            s(b.ark_synthesis),
+            s(b.zkroll_witness),
+            r(b.ark_synthesis, b.zkroll_witness)
+        );
+        for (name, a, z) in [
+            ("QAP map", b.ark_qap, b.zkroll_qap),
+            ("MSM H", b.ark_msm_h, b.zkroll_msm_h),
+            ("MSMs A, B, L (G1)", b.ark_msm_g1, b.zkroll_msm_g1),
+            ("MSM B (G2)", b.ark_msm_g2, b.zkroll_msm_g2),
+        ] {
+            println!("| {name} | {} | {} | {:.2} |", s(a), s(z), r(a, z));
+        }
+    }
     if pipeline > 0 {
         let batch = vec![wit.clone(); pipeline];
         let t = std::time::Instant::now();

@@ -251,3 +251,47 @@ fn cli_end_to_end() {
     assert_eq!(v.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&v.stdout).starts_with("invalid"));
 }
+
+/// `zkroll bench` proves with both provers (every proof verified inside),
+/// prints the table, the parts of each prover and the speedup line.
+#[test]
+fn bench_compares_both_provers() {
+    let t = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_zkroll"))
+        .args([
+            "bench",
+            "--depth",
+            "2",
+            "--l1-slots",
+            "1",
+            "--l2-slots",
+            "1",
+            "--runs",
+            "1",
+            "--breakdown",
+        ])
+        .env("ZKROLL_CACHE", t.path())
+        .output()
+        .expect("run zkroll");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "zkroll bench failed:\n{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for row in [
+        "| zkroll |",
+        "| ark-groth16 0.6 |",
+        "| synthesis |",
+        "| QAP map |",
+        "| MSM B (G2) |",
+    ] {
+        assert!(stdout.contains(row), "no {row} row in:\n{stdout}");
+    }
+    let speedup: f64 = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("speedup_vs_arkworks: "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no speedup line in:\n{stdout}"));
+    assert!(speedup > 0.0, "speedup {speedup}");
+}

@@ -130,3 +130,113 @@ pub fn compare<R: RngCore + CryptoRng>(
         },
     })
 }
+
+/// The parts of one proof by each prover, timed separately on the same
+/// witness: what bounds the speedup (`zkroll bench --breakdown`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Breakdown {
+    /// arkworks' synthesis with matrices (`generate_constraints`,
+    /// `finalize`, `to_matrices`), which zkroll does once per key.
+    pub ark_synthesis: Duration,
+    /// ark-groth16's QAP map (`LibsnarkReduction`, ark-poly's FFTs).
+    pub ark_qap: Duration,
+    /// ark-ec's MSM of the H query.
+    pub ark_msm_h: Duration,
+    /// ark-ec's MSMs of the A, B (G1) and L queries.
+    pub ark_msm_g1: Duration,
+    /// ark-ec's MSM of the B query in G2.
+    pub ark_msm_g2: Duration,
+    /// zkroll's witness-only synthesis.
+    pub zkroll_witness: Duration,
+    /// zkroll's QAP map.
+    pub zkroll_qap: Duration,
+    /// zkroll's MSM of the H query.
+    pub zkroll_msm_h: Duration,
+    /// zkroll's MSMs of the A, B (G1) and L queries.
+    pub zkroll_msm_g1: Duration,
+    /// zkroll's MSM of the B query in G2.
+    pub zkroll_msm_g2: Duration,
+}
+
+/// Times each prover's parts on `witness` (one run of each part).
+pub fn breakdown(key: &ProverKey, witness: &BatchWitness) -> Result<Breakdown, ProverError> {
+    use ark_bn254::{Fr, G1Projective, G2Projective};
+    use ark_ec::VariableBaseMSM;
+    use ark_groth16::r1cs_to_qap::{LibsnarkReduction, R1CSToQAP};
+    use ark_poly::GeneralEvaluationDomain;
+    use ark_relations::gr1cs::{
+        ConstraintSynthesizer, ConstraintSystem, OptimizationGoal, SynthesisMode,
+    };
+
+    use crate::msm::{msm, Scalars};
+
+    let mut b = Breakdown::default();
+    let pk = &key.pk;
+    let ni = key.num_instance;
+    let timed = |d: &mut Duration, t: Instant| *d = t.elapsed();
+
+    let t = Instant::now();
+    let full = crate::prover::assignment(key, witness)?;
+    timed(&mut b.zkroll_witness, t);
+    let t = Instant::now();
+    let h = crate::reduction::quotient::<Fr, GeneralEvaluationDomain<Fr>>(
+        &key.matrices,
+        ni,
+        key.num_constraints,
+        &full,
+    )
+    .map_err(|e| crate::prover::unsatisfied(e, witness))?;
+    timed(&mut b.zkroll_qap, t);
+
+    let t = Instant::now();
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    cs.set_optimization_goal(OptimizationGoal::Constraints);
+    cs.set_mode(SynthesisMode::Prove {
+        construct_matrices: true,
+        generate_lc_assignments: false,
+    });
+    BatchCircuit::new(witness.clone()).generate_constraints(cs.clone())?;
+    cs.finalize();
+    let matrices = cs.to_matrices().and_then(|mut m| {
+        m.remove(ark_relations::gr1cs::R1CS_PREDICATE_LABEL)
+            .ok_or(ark_relations::gr1cs::SynthesisError::MissingCS)
+    })?;
+    timed(&mut b.ark_synthesis, t);
+    drop(cs);
+    let t = Instant::now();
+    let _ = std::hint::black_box(LibsnarkReduction::witness_map_from_matrices::<
+        Fr,
+        GeneralEvaluationDomain<Fr>,
+    >(&matrices, ni, key.num_constraints, &full)?);
+    timed(&mut b.ark_qap, t);
+    drop(matrices);
+    crate::data_structures::release_free_memory();
+
+    let t = Instant::now();
+    let h_scalars = Scalars::new(&h);
+    let _ = std::hint::black_box(msm(&pk.h_query, h_scalars.all()));
+    timed(&mut b.zkroll_msm_h, t);
+    let t = Instant::now();
+    let _ = std::hint::black_box(G1Projective::msm_unchecked(&pk.h_query, &h));
+    timed(&mut b.ark_msm_h, t);
+
+    let t = Instant::now();
+    let z = Scalars::new(&full);
+    let _ = std::hint::black_box(msm(&pk.a_query, z.all()));
+    let _ = std::hint::black_box(msm(&pk.b_g1_query, z.all()));
+    let _ = std::hint::black_box(msm(&pk.l_query, z.slice(ni..z.len())));
+    timed(&mut b.zkroll_msm_g1, t);
+    let t = Instant::now();
+    let _ = std::hint::black_box(G1Projective::msm_unchecked(&pk.a_query, &full));
+    let _ = std::hint::black_box(G1Projective::msm_unchecked(&pk.b_g1_query, &full));
+    let _ = std::hint::black_box(G1Projective::msm_unchecked(&pk.l_query, &full[ni..]));
+    timed(&mut b.ark_msm_g1, t);
+
+    let t = Instant::now();
+    let _ = std::hint::black_box(msm(&pk.b_g2_query, z.all()));
+    timed(&mut b.zkroll_msm_g2, t);
+    let t = Instant::now();
+    let _ = std::hint::black_box(G2Projective::msm_unchecked(&pk.b_g2_query, &full));
+    timed(&mut b.ark_msm_g2, t);
+    Ok(b)
+}

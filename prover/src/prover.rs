@@ -213,7 +213,7 @@ fn prove_assignment<R: RngCore + CryptoRng>(
     })
 }
 
-fn unsatisfied(e: QuotientError, witness: &BatchWitness) -> ProverError {
+pub(crate) fn unsatisfied(e: QuotientError, witness: &BatchWitness) -> ProverError {
     match e {
         QuotientError::Unsatisfied(index) => ProverError::Unsatisfied {
             index,
