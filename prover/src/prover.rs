@@ -1,14 +1,15 @@
 //! Proving a batch: synthesise the witness only (the matrices come from the
 //! key), check it on the A·z, B·z, C·z rows inside the QAP witness map, and
 //! assemble the Groth16 proof from zkroll's MSMs ([`crate::msm`]) on all
-//! cores (the same A, B, C formulas as ark-groth16's prover).
+//! cores: ark-groth16's A, B, C formulas with `r = 0`, then re-randomised,
+//! which needs no MSM of the B query in G1 (the argument is in `assemble`'s documentation).
 
 use std::time::{Duration, Instant};
 
-use ark_bn254::{Bn254, Fr};
+use ark_bn254::{Bn254, Fr, G1Projective, G2Projective};
 use ark_ec::CurveGroup;
-use ark_ff::UniformRand;
-use ark_groth16::Proof;
+use ark_ff::{Field, UniformRand, Zero};
+use ark_groth16::{Proof, ProvingKey};
 use ark_poly::GeneralEvaluationDomain;
 use ark_relations::gr1cs::{
     ConstraintSynthesizer, ConstraintSystem, OptimizationGoal, SynthesisMode,
@@ -31,7 +32,8 @@ pub struct ProvePhases {
     pub qap: Duration,
     /// MSM of the H query with the quotient's coefficients.
     pub msm_h: Duration,
-    /// MSMs of the A, B (G1) and L queries with the witness.
+    /// MSMs of the A and L queries with the witness (the B query in G1 is
+    /// not needed: see the prover's proof assembly).
     pub msm_g1: Duration,
     /// MSM of the B query in G2 with the witness.
     pub msm_g2: Duration,
@@ -163,7 +165,6 @@ fn prove_assignment<R: RngCore + CryptoRng>(
         ..Default::default()
     };
     let t1 = Instant::now();
-    let (r, s) = (Fr::rand(rng), Fr::rand(rng));
     let pk = &key.pk;
 
     let t = Instant::now();
@@ -186,24 +187,19 @@ fn prove_assignment<R: RngCore + CryptoRng>(
     let t = Instant::now();
     let z = Scalars::new(&full);
     let a_acc = msm(&pk.a_query, z.all());
-    let b1_acc = msm(&pk.b_g1_query, z.all());
     let l_acc = msm(&pk.l_query, z.slice(key.num_instance..z.len()));
     phases.msm_g1 = t.elapsed();
     let t = Instant::now();
     let b2_acc = msm(&pk.b_g2_query, z.all());
     phases.msm_g2 = t.elapsed();
 
-    // A = alpha + sum z_i a_i + r delta; B = beta + sum z_i b_i + s delta;
-    // C = sum_{witness} z_i l_i + h(x) t(x)/delta + s A + r B - r s delta.
-    let g_a = a_acc + pk.vk.alpha_g1 + pk.delta_g1 * r;
-    let g1_b = b1_acc + pk.beta_g1 + pk.delta_g1 * s;
-    let g2_b = b2_acc + pk.vk.beta_g2 + pk.vk.delta_g2 * s;
-    let g_c = l_acc + h_acc + g_a * s + g1_b * r - pk.delta_g1 * (r * s);
-    let proof = Proof {
-        a: g_a.into_affine(),
-        b: g2_b.into_affine(),
-        c: g_c.into_affine(),
+    let sums = Sums {
+        a: a_acc,
+        b_g2: b2_acc,
+        l: l_acc,
+        h: h_acc,
     };
+    let proof = assemble(pk, &sums, || msm(&pk.b_g1_query, z.all()), rng);
     Ok(ProofOutput {
         proof,
         public_inputs: full[1..key.num_instance].to_vec(),
@@ -211,6 +207,87 @@ fn prove_assignment<R: RngCore + CryptoRng>(
         prove_time: t1.elapsed(),
         phases,
     })
+}
+
+/// The MSM sums a proof is assembled from: `sum_i z_i a_i(x)` (G1), `sum_i
+/// z_i b_i(x)` (G2), `sum_{witness} z_i l_i(x)` and `h(x) t(x) / delta` (G1).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Sums {
+    pub(crate) a: G1Projective,
+    pub(crate) b_g2: G2Projective,
+    pub(crate) l: G1Projective,
+    pub(crate) h: G1Projective,
+}
+
+/// Assembles the proof without the B query in G1.
+///
+/// ark-groth16 (and libsnark, snarkjs) compute, for random `r, s`:
+/// `A = alpha + sum z_i a_i + r delta`, `B = beta + sum z_i b_i + s delta`
+/// (in G1 and in G2), `C = L + H + s A + r B_g1 - r s delta`: the G1 copy of
+/// B, a fifth MSM, is only ever multiplied by `r`. zkroll takes `r = 0`,
+/// which is a valid proof (the formulas hold for every `r, s`) but leaves
+/// `A_0 = alpha + sum z_i a_i` a function of the witness, and then
+/// re-randomises it as Groth16 proofs allow: for a random `rho != 0`,
+/// `(A_0 / rho, rho B, C)` verifies, since `e(A_0 / rho, rho B) = e(A_0, B)`.
+///
+/// Zero knowledge is kept: in a fresh proof `A` is uniform in G1 (through
+/// `r`) and `B` uniform in G2 and independent of it (through `s`), and `C`
+/// is fixed by them and the statement. Here `A_0 / rho` is uniform over
+/// G1 minus the identity when `A_0 != 0`, and `rho B` is uniform over G2
+/// whatever `rho` is (through `s`), so the two distributions differ only
+/// on the event "A is the identity", of probability 1/r in a fresh proof.
+/// `A_0 = 0` itself (probability 1/r over the setup's trapdoor for any
+/// witness) is not left to chance: then the classic formula is used, with
+/// the B query in G1 computed by `b_g1`.
+pub(crate) fn assemble<R: RngCore + CryptoRng>(
+    pk: &ProvingKey<Bn254>,
+    sums: &Sums,
+    b_g1: impl FnOnce() -> G1Projective,
+    rng: &mut R,
+) -> Proof<Bn254> {
+    let s = Fr::rand(rng);
+    let a0 = sums.a + pk.vk.alpha_g1;
+    let rho = Fr::rand(rng);
+    // rho = 0 (probability 1/r) has no inverse: the classic formula then.
+    match (a0.is_zero(), rho.inverse()) {
+        (false, Some(rho_inv)) => rerandomized(pk, sums, a0, s, rho, rho_inv),
+        _ => classic(pk, sums, b_g1(), Fr::rand(rng), s),
+    }
+}
+
+/// `r = 0`, then `(A_0 / rho, rho B, C)`; see [`assemble`].
+fn rerandomized(
+    pk: &ProvingKey<Bn254>,
+    sums: &Sums,
+    a0: G1Projective,
+    s: Fr,
+    rho: Fr,
+    rho_inv: Fr,
+) -> Proof<Bn254> {
+    // B = beta + sum z_i b_i + s delta; C = L + H + s A_0 (r = 0).
+    let b = sums.b_g2 + pk.vk.beta_g2 + pk.vk.delta_g2 * s;
+    let c = sums.l + sums.h + a0 * s;
+    Proof {
+        a: (a0 * rho_inv).into_affine(),
+        b: (b * rho).into_affine(),
+        c: c.into_affine(),
+    }
+}
+
+/// ark-groth16's formulas with random `r, s`, from the B query's G1 sum
+/// `b1`; see [`assemble`].
+fn classic(pk: &ProvingKey<Bn254>, sums: &Sums, b1: G1Projective, r: Fr, s: Fr) -> Proof<Bn254> {
+    // A = alpha + sum z_i a_i + r delta; B = beta + sum z_i b_i + s delta;
+    // C = sum_{witness} z_i l_i + h(x) t(x)/delta + s A + r B - r s delta.
+    let g_a = sums.a + pk.vk.alpha_g1 + pk.delta_g1 * r;
+    let g1_b = b1 + pk.beta_g1 + pk.delta_g1 * s;
+    let g2_b = sums.b_g2 + pk.vk.beta_g2 + pk.vk.delta_g2 * s;
+    let g_c = sums.l + sums.h + g_a * s + g1_b * r - pk.delta_g1 * (r * s);
+    Proof {
+        a: g_a.into_affine(),
+        b: g2_b.into_affine(),
+        c: g_c.into_affine(),
+    }
 }
 
 pub(crate) fn unsatisfied(e: QuotientError, witness: &BatchWitness) -> ProverError {
@@ -222,5 +299,137 @@ pub(crate) fn unsatisfied(e: QuotientError, witness: &BatchWitness) -> ProverErr
         QuotientError::Domain => {
             ProverError::Synthesis("no FFT domain of the circuit's size".into())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ark_ec::{AffineRepr, VariableBaseMSM};
+    use ark_groth16::Groth16;
+    use ark_relations::gr1cs::{ConstraintSystemRef, LinearCombination, SynthesisError, Variable};
+    use rand::SeedableRng;
+
+    /// `x^3 + x + 5 = y` with `y` public: a few constraints with both
+    /// witness and instance variables in A, B and C.
+    #[derive(Clone)]
+    struct Cubic {
+        x: Fr,
+    }
+
+    impl ConstraintSynthesizer<Fr> for Cubic {
+        fn generate_constraints(self, cs: ConstraintSystemRef<Fr>) -> Result<(), SynthesisError> {
+            let x = self.x;
+            let y = cs.new_input_variable(|| Ok(x * x * x + x + Fr::from(5u64)))?;
+            let xv = cs.new_witness_variable(|| Ok(x))?;
+            let x2 = cs.new_witness_variable(|| Ok(x * x))?;
+            let x3 = cs.new_witness_variable(|| Ok(x * x * x))?;
+            cs.enforce_r1cs_constraint(|| xv.into(), || xv.into(), || x2.into())?;
+            cs.enforce_r1cs_constraint(|| x2.into(), || xv.into(), || x3.into())?;
+            cs.enforce_r1cs_constraint(
+                || LinearCombination::from(x3) + xv + (Fr::from(5u64), Variable::One),
+                || Variable::One.into(),
+                || y.into(),
+            )?;
+            Ok(())
+        }
+    }
+
+    /// The sums [`assemble`] takes, from ark-ec's MSMs and ark-groth16's
+    /// witness map, plus the B query's G1 sum and the public input.
+    fn sums(pk: &ProvingKey<Bn254>, x: Fr) -> (Sums, G1Projective, Fr) {
+        use ark_groth16::r1cs_to_qap::{LibsnarkReduction, R1CSToQAP};
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        Cubic { x }.generate_constraints(cs.clone()).unwrap();
+        cs.finalize();
+        let m = cs.to_matrices().unwrap()[ark_relations::gr1cs::R1CS_PREDICATE_LABEL].clone();
+        let b = cs.borrow().unwrap();
+        let full = [
+            b.instance_assignment().unwrap(),
+            b.witness_assignment().unwrap(),
+        ]
+        .concat();
+        let ni = cs.num_instance_variables();
+        let h = LibsnarkReduction::witness_map_from_matrices::<Fr, GeneralEvaluationDomain<Fr>>(
+            &m,
+            ni,
+            cs.num_constraints(),
+            &full,
+        )
+        .unwrap();
+        let msm1 = |bases: &[ark_bn254::G1Affine], s: &[Fr]| G1Projective::msm_unchecked(bases, s);
+        let sums = Sums {
+            a: msm1(&pk.a_query, &full),
+            b_g2: G2Projective::msm_unchecked(&pk.b_g2_query, &full),
+            l: msm1(&pk.l_query, &full[ni..]),
+            h: msm1(&pk.h_query, &h),
+        };
+        (sums, msm1(&pk.b_g1_query, &full), full[1])
+    }
+
+    #[test]
+    fn rerandomized_and_classic_assemblies_verify() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(11);
+        let pk = Groth16::<Bn254>::generate_random_parameters_with_reduction(
+            Cubic { x: Fr::from(0u64) },
+            &mut rng,
+        )
+        .unwrap();
+        let x = Fr::from(3u64);
+        let (sums, b1, y) = sums(&pk, x);
+        assert_eq!(y, Fr::from(35u64));
+
+        let mut b1_used = false;
+        let p1 = assemble(
+            &pk,
+            &sums,
+            || {
+                b1_used = true;
+                b1
+            },
+            &mut rng,
+        );
+        assert!(!b1_used, "the B query in G1 is computed only when A_0 = 0");
+        zkroll_verifier::verify(&pk.vk, &[y], &p1).unwrap();
+        // Re-randomised: a second proof of the same witness shares no element.
+        let p2 = assemble(&pk, &sums, || b1, &mut rng);
+        zkroll_verifier::verify(&pk.vk, &[y], &p2).unwrap();
+        assert!(p1.a != p2.a && p1.b != p2.b && p1.c != p2.c);
+        // Neither is the r = 0 proof's A_0.
+        assert_ne!(p1.a, (sums.a + pk.vk.alpha_g1).into_affine());
+
+        // The classic formula (the fallback) verifies too, and a wrong
+        // input is refused for both.
+        let p3 = classic(&pk, &sums, b1, Fr::rand(&mut rng), Fr::rand(&mut rng));
+        zkroll_verifier::verify(&pk.vk, &[y], &p3).unwrap();
+        for p in [&p1, &p3] {
+            assert!(zkroll_verifier::verify(&pk.vk, &[y + Fr::from(1u64)], p).is_err());
+        }
+    }
+
+    #[test]
+    fn a_zero_takes_the_classic_formula() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(12);
+        let pk = Groth16::<Bn254>::generate_random_parameters_with_reduction(
+            Cubic { x: Fr::from(0u64) },
+            &mut rng,
+        )
+        .unwrap();
+        let (mut sums, b1, _) = sums(&pk, Fr::from(3u64));
+        // Force A_0 = alpha + sum z_i a_i to the identity.
+        sums.a = -G1Projective::from(pk.vk.alpha_g1);
+        let mut b1_used = false;
+        let p = assemble(
+            &pk,
+            &sums,
+            || {
+                b1_used = true;
+                b1
+            },
+            &mut rng,
+        );
+        assert!(b1_used);
+        // A = r delta with r random: not the identity.
+        assert!(!p.a.is_zero());
     }
 }
