@@ -765,7 +765,11 @@ fn bench(shape: CircuitShape, runs: usize, pipeline: usize, breakdown: bool) -> 
         for (name, a, z) in [
             ("QAP map", b.ark_qap, b.zkroll_qap),
             ("MSM H", b.ark_msm_h, b.zkroll_msm_h),
-            ("MSMs G1 (ark: A, B, L; zkroll: A, L)", b.ark_msm_g1, b.zkroll_msm_g1),
+            (
+                "MSMs G1 (ark: A, B, L; zkroll: A, L)",
+                b.ark_msm_g1,
+                b.zkroll_msm_g1,
+            ),
             ("MSM B (G2)", b.ark_msm_g2, b.zkroll_msm_g2),
         ] {
             println!("| {name} | {} | {} | {:.2} |", s(a), s(z), r(a, z));

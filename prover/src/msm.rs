@@ -339,14 +339,17 @@ impl<'a, P: SWCurveConfig> Accumulator<'a, P> {
         }
     }
 
-    /// `sum_b (b + 1) * bucket_b`, by running sums.
-    fn weighted_sum(&self) -> Bucket<P> {
+    /// `sum_b (b + 1) * (sum of bucket b's lanes)`, by running sums, where
+    /// bucket `b`'s lanes are the slots `b * lanes .. (b + 1) * lanes`.
+    fn weighted_sum(&self, lanes: usize) -> Bucket<P> {
         let mut running = Bucket::<P>::ZERO;
         let mut sum = Bucket::<P>::ZERO;
-        for b in (0..self.slots.len()).rev() {
-            running += &self.bucket(b);
-            if let Some(over) = &self.overflow {
-                running += &over[b];
+        for b in (0..self.slots.len() / lanes).rev() {
+            for s in b * lanes..(b + 1) * lanes {
+                running += &self.bucket(s);
+                if let Some(over) = &self.overflow {
+                    running += &over[s];
+                }
             }
             sum += &running;
         }
@@ -453,9 +456,16 @@ pub fn msm<P: SWCurveConfig>(bases: &[Affine<P>], scalars: ScalarsRef<'_>) -> Pr
                     acc.plain_sum()
                 }
                 Some(w) => {
-                    let mut acc = Accumulator::<P>::new(bases, buckets);
+                    // The top window may hold fewer bits than c: its digits
+                    // are at most 2^(max_bits - wc), so its few buckets are
+                    // split into `lanes` slots each, filled in turn, or
+                    // almost every addition would wait for its bucket.
+                    let top = (1usize << (max_bits - w * c).min(c - 1)).min(buckets);
+                    let lanes = buckets / top;
+                    let mut acc = Accumulator::<P>::new(bases, top * lanes);
                     let lo = if w == 0 { 2 } else { (w * c) as u16 };
                     let mut touched = 0u64;
+                    let mut lane = 0u32;
                     let mut i = 0;
                     while i < n {
                         chunk.clear();
@@ -463,7 +473,13 @@ pub fn msm<P: SWCurveConfig>(bases: &[Affine<P>], scalars: ScalarsRef<'_>) -> Pr
                             if bits[i] >= lo && !bases[i].is_zero() {
                                 let d = booth(&mag[i], w, c);
                                 if d != 0 {
-                                    chunk.push(((d.unsigned_abs() - 1) as u32, sign(i, d < 0)));
+                                    let b = (d.unsigned_abs() - 1) as u32;
+                                    chunk.push((b * lanes as u32 + lane, sign(i, d < 0)));
+                                    lane = if lane + 1 == lanes as u32 {
+                                        0
+                                    } else {
+                                        lane + 1
+                                    };
                                 }
                             }
                             i += 1;
@@ -475,7 +491,7 @@ pub fn msm<P: SWCurveConfig>(bases: &[Affine<P>], scalars: ScalarsRef<'_>) -> Pr
                     }
                     std::hint::black_box(touched);
                     acc.finish();
-                    acc.weighted_sum()
+                    acc.weighted_sum(lanes)
                 }
             }
         })
