@@ -140,9 +140,7 @@ pub struct Breakdown {
     pub ark_synthesis: Duration,
     /// ark-groth16's QAP map (`LibsnarkReduction`, ark-poly's FFTs).
     pub ark_qap: Duration,
-    /// ark-ec's MSM of the H query.
-    pub ark_msm_h: Duration,
-    /// ark-ec's MSMs of the A, B (G1) and L queries.
+    /// ark-ec's MSMs of the H, A, B (G1) and L queries.
     pub ark_msm_g1: Duration,
     /// ark-ec's MSM of the B query in G2.
     pub ark_msm_g2: Duration,
@@ -150,10 +148,8 @@ pub struct Breakdown {
     pub zkroll_witness: Duration,
     /// zkroll's QAP map.
     pub zkroll_qap: Duration,
-    /// zkroll's MSM of the H query.
-    pub zkroll_msm_h: Duration,
-    /// zkroll's MSMs of the A and L queries (its proofs need no B query
-    /// in G1).
+    /// zkroll's G1 MSMs: L and H as one, and A (its proofs need no B query
+    /// in G1), with the grouping of repeated witness values.
     pub zkroll_msm_g1: Duration,
     /// zkroll's MSM of the B query in G2.
     pub zkroll_msm_g2: Duration,
@@ -169,7 +165,7 @@ pub fn breakdown(key: &ProverKey, witness: &BatchWitness) -> Result<Breakdown, P
         ConstraintSynthesizer, ConstraintSystem, OptimizationGoal, SynthesisMode,
     };
 
-    use crate::msm::{msm, Scalars};
+    use crate::msm::{msm_segments, Scalars};
 
     let mut b = Breakdown::default();
     let pk = &key.pk;
@@ -214,26 +210,35 @@ pub fn breakdown(key: &ProverKey, witness: &BatchWitness) -> Result<Breakdown, P
     crate::data_structures::release_free_memory();
 
     let t = Instant::now();
-    let h_scalars = Scalars::new(&h);
-    let _ = std::hint::black_box(msm(&pk.h_query, h_scalars.all()));
-    timed(&mut b.zkroll_msm_h, t);
-    let t = Instant::now();
-    let _ = std::hint::black_box(G1Projective::msm_unchecked(&pk.h_query, &h));
-    timed(&mut b.ark_msm_h, t);
-
-    let t = Instant::now();
     let z = Scalars::new(&full);
-    let _ = std::hint::black_box(msm(&pk.a_query, z.all()));
-    let _ = std::hint::black_box(msm(&pk.l_query, z.slice(ni..z.len())));
+    let reps = z.repeats();
+    let rest = reps.rest();
+    let h_scalars = Scalars::new(&h);
+    let l_merged = reps.merged_bases(&pk.l_query, ni);
+    let _ = std::hint::black_box(msm_segments(&[
+        (&pk.l_query, rest.slice(ni..z.len())),
+        (&l_merged, reps.values()),
+        (&pk.h_query, h_scalars.all()),
+    ]));
+    let a_merged = reps.merged_bases(&pk.a_query, 0);
+    let _ = std::hint::black_box(msm_segments(&[
+        (&pk.a_query, rest),
+        (&a_merged, reps.values()),
+    ]));
     timed(&mut b.zkroll_msm_g1, t);
     let t = Instant::now();
+    let _ = std::hint::black_box(G1Projective::msm_unchecked(&pk.h_query, &h));
     let _ = std::hint::black_box(G1Projective::msm_unchecked(&pk.a_query, &full));
     let _ = std::hint::black_box(G1Projective::msm_unchecked(&pk.b_g1_query, &full));
     let _ = std::hint::black_box(G1Projective::msm_unchecked(&pk.l_query, &full[ni..]));
     timed(&mut b.ark_msm_g1, t);
 
     let t = Instant::now();
-    let _ = std::hint::black_box(msm(&pk.b_g2_query, z.all()));
+    let b_merged = reps.merged_bases(&pk.b_g2_query, 0);
+    let _ = std::hint::black_box(msm_segments(&[
+        (&pk.b_g2_query, rest),
+        (&b_merged, reps.values()),
+    ]));
     timed(&mut b.zkroll_msm_g2, t);
     let t = Instant::now();
     let _ = std::hint::black_box(G2Projective::msm_unchecked(&pk.b_g2_query, &full));

@@ -25,7 +25,7 @@
 //! property tests compare with ark-ec on random and adversarial inputs.
 
 use ark_ec::short_weierstrass::{Affine, Bucket, Projective, SWCurveConfig};
-use ark_ec::{AdditiveGroup, AffineRepr};
+use ark_ec::{AdditiveGroup, AffineRepr, CurveGroup};
 use ark_ff::{BigInteger, Field, PrimeField, Zero};
 use rayon::prelude::*;
 
@@ -157,6 +157,167 @@ impl ScalarsRef<'_> {
             bits: &self.bits[range],
         }
     }
+
+    /// The scalars `range` of this view.
+    pub fn slice(&self, range: std::ops::Range<usize>) -> Self {
+        self.sub(range)
+    }
+
+    /// Number of scalars.
+    pub fn len(&self) -> usize {
+        self.mag.len()
+    }
+
+    /// True when there are no scalars.
+    pub fn is_empty(&self) -> bool {
+        self.mag.is_empty()
+    }
+}
+
+/// Scalars of at least [`REPEAT_MIN_BITS`] bits: repeating one costs about
+/// `bits / c` bucket additions, merging its base into its group's costs one.
+pub const REPEAT_MIN_BITS: u16 = 64;
+
+/// The repeated values among a vector of prepared scalars, for MSMs that
+/// sum each value's bases first: `sum_i z_i P_i = sum_v v (sum_{z_i = v}
+/// P_i)`, so a value met k times costs one MSM point and k - 1 additions
+/// instead of k points of about `bits / c` additions each.
+///
+/// A batch witness repeats many full-size values: a Noop slot hashes the
+/// same leaf up both sides of its path, a transfer's credit recomputes the
+/// nodes above where its path meets the debit's (as does the next slot's
+/// debit), and every path carries the empty-subtree siblings. At 234k
+/// constraints about a third of the witness's full-size values repeat in a
+/// state of 65,536 accounts (BENCHMARKS.md gives the figures).
+pub struct Repeats<'a> {
+    /// The scalars the groups are of.
+    scalars: &'a Scalars,
+    /// The scalars' bit lengths with every repeated value's entries set to 0,
+    /// so an MSM over [`Repeats::rest`] skips them.
+    bits: Vec<u16>,
+    /// The repeated entries' indices, group after group.
+    members: Vec<u32>,
+    /// Group `g` is `members[starts[g]..starts[g + 1]]`.
+    starts: Vec<u32>,
+    /// One value per group.
+    values: Scalars,
+    /// Entries of at least [`REPEAT_MIN_BITS`] bits, repeated or not.
+    candidates: usize,
+}
+
+impl Scalars {
+    /// Groups the entries of at least [`REPEAT_MIN_BITS`] bits that share
+    /// their value with another entry.
+    pub fn repeats(&self) -> Repeats<'_> {
+        let mut idx: Vec<u32> = (0..self.len() as u32)
+            .filter(|&i| self.bits[i as usize] >= REPEAT_MIN_BITS)
+            .collect();
+        // Equal values have equal (magnitude, sign): sort to make them adjacent.
+        idx.par_sort_unstable_by(|&a, &b| {
+            let (a, b) = (a as usize, b as usize);
+            self.mag[a]
+                .iter()
+                .rev()
+                .cmp(self.mag[b].iter().rev())
+                .then(self.neg[a].cmp(&self.neg[b]))
+                .then(a.cmp(&b))
+        });
+        let same = |a: u32, b: u32| {
+            let (a, b) = (a as usize, b as usize);
+            self.mag[a] == self.mag[b] && self.neg[a] == self.neg[b]
+        };
+        let mut bits = self.bits.clone();
+        let (mut members, mut starts) = (Vec::new(), vec![0u32]);
+        let (mut mag, mut neg, mut vbits) = (Vec::new(), Vec::new(), Vec::new());
+        let mut k = 0;
+        while k < idx.len() {
+            let mut e = k + 1;
+            while e < idx.len() && same(idx[k], idx[e]) {
+                e += 1;
+            }
+            if e - k > 1 {
+                let first = idx[k] as usize;
+                mag.push(self.mag[first]);
+                neg.push(self.neg[first]);
+                vbits.push(self.bits[first]);
+                for &i in &idx[k..e] {
+                    bits[i as usize] = 0;
+                    members.push(i);
+                }
+                starts.push(members.len() as u32);
+            }
+            k = e;
+        }
+        let candidates = idx.len();
+        Repeats {
+            scalars: self,
+            candidates,
+            bits,
+            members,
+            starts,
+            values: Scalars {
+                mag,
+                neg,
+                bits: vbits,
+            },
+        }
+    }
+}
+
+impl Repeats<'_> {
+    /// The scalars without their repeated entries (as zeros).
+    pub fn rest(&self) -> ScalarsRef<'_> {
+        ScalarsRef {
+            mag: &self.scalars.mag,
+            neg: &self.scalars.neg,
+            bits: &self.bits,
+        }
+    }
+
+    /// One value per group, the scalars of [`Repeats::merged_bases`].
+    pub fn values(&self) -> ScalarsRef<'_> {
+        self.values.all()
+    }
+
+    /// Number of groups of repeated values.
+    pub fn groups(&self) -> usize {
+        self.starts.len() - 1
+    }
+
+    /// Number of entries in the groups.
+    pub fn entries(&self) -> usize {
+        self.members.len()
+    }
+
+    /// Number of entries of at least [`REPEAT_MIN_BITS`] bits, repeated or not.
+    pub fn candidates(&self) -> usize {
+        self.candidates
+    }
+
+    /// For each group, the sum of its entries' bases, where entry `i` has
+    /// base `bases[i - offset]` (entries below `offset` or beyond the bases
+    /// have none: an MSM over a slice of the scalars, as the L query's over
+    /// the witness part).
+    pub fn merged_bases<P: SWCurveConfig>(
+        &self,
+        bases: &[Affine<P>],
+        offset: usize,
+    ) -> Vec<Affine<P>> {
+        let sums: Vec<Projective<P>> = (0..self.groups())
+            .into_par_iter()
+            .map(|g| {
+                let group = &self.members[self.starts[g] as usize..self.starts[g + 1] as usize];
+                let mut acc = Projective::<P>::zero();
+                for &i in group {
+                    if let Some(p) = (i as usize).checked_sub(offset).and_then(|j| bases.get(j)) {
+                        acc += p;
+                    }
+                }
+                acc
+            })
+            .collect();
+        Projective::normalize_batch(&sums)
+    }
 }
 
 /// The Booth digit of window `w` (width `c`): in `[-2^(c-1), 2^(c-1)]`, read
@@ -182,7 +343,7 @@ fn booth(mag: &[u64; 4], w: usize, c: usize) -> i64 {
     ((x >> 1) + (x & 1)) as i64 - ((((x >> c) & 1) << c) as i64)
 }
 
-/// A base index with its sign in the top bit.
+/// An entry's sign, in its top bit (below it: segment and index).
 const NEG: u32 = 1 << 31;
 
 /// A bucket's coordinates, one cache line for G1 (the identity is kept in
@@ -216,7 +377,7 @@ struct Accumulator<'a, P: SWCurveConfig>
 where
     P::BaseField: BatchInverse,
 {
-    bases: &'a [Affine<P>],
+    bases: &'a [&'a [Affine<P>]],
     slots: Vec<Slot<P::BaseField>>,
     state: Vec<u8>,
     overflow: Option<Vec<Bucket<P>>>,
@@ -232,7 +393,7 @@ impl<'a, P: SWCurveConfig> Accumulator<'a, P>
 where
     P::BaseField: BatchInverse,
 {
-    fn new(bases: &'a [Affine<P>], n: usize) -> Self {
+    fn new(bases: &'a [&'a [Affine<P>]], n: usize) -> Self {
         let zero = P::BaseField::ZERO;
         let batch = batch_size(n);
         Accumulator {
@@ -249,10 +410,10 @@ where
         }
     }
 
-    /// The base `e` (index, sign bit) as a point.
+    /// The base `e` (sign bit, segment, index) as a point.
     #[inline(always)]
     fn point(&self, e: u32) -> Affine<P> {
-        let p = &self.bases[(e & !NEG) as usize];
+        let p = &self.bases[((e & !NEG) >> SEG_SHIFT) as usize][(e & IDX_MASK) as usize];
         if e & NEG != 0 {
             Affine::new_unchecked(p.x, -p.y)
         } else {
@@ -455,31 +616,64 @@ fn window_width(hist: &[usize; 257], max_bits: usize) -> usize {
 }
 
 /// `sum_i scalars_i * bases_i` over the shorter of the two.
-///
-/// Inputs of 2^31 or more bases (whose indices would reach the sign bit)
-/// are summed in halves.
 pub fn msm<P: SWCurveConfig>(bases: &[Affine<P>], scalars: ScalarsRef<'_>) -> Projective<P>
 where
     P::BaseField: BatchInverse,
 {
-    let n = bases.len().min(scalars.mag.len());
-    if n >= NEG as usize {
-        let half = n / 2;
-        return msm(&bases[..half], scalars.sub(0..half))
-            + msm(&bases[half..n], scalars.sub(half..n));
+    msm_segments(&[(bases, scalars)])
+}
+
+/// Segments an MSM takes at once ([`msm_segments`]): two bits of an entry.
+const MAX_SEGMENTS: usize = 4;
+/// Bases per segment: the low 29 bits of an entry.
+const SEGMENT_LEN: usize = 1 << 29;
+/// An entry's segment, above its index.
+const SEG_SHIFT: u32 = 29;
+const IDX_MASK: u32 = (1 << SEG_SHIFT) - 1;
+
+/// `sum over segments (bases, scalars) of sum_i scalars_i * bases_i`, each
+/// segment over the shorter of its two, as one MSM: one set of windows and
+/// buckets for all the points, so that MSMs whose results are added (the
+/// proof's C sums the L and H queries) share their bucket reductions and
+/// get the wider windows their joint size affords.
+///
+/// More than four segments, or segments of 2^29 bases or more (whose
+/// indices would reach an entry's segment bits), are summed in parts.
+pub fn msm_segments<P: SWCurveConfig>(segments: &[(&[Affine<P>], ScalarsRef<'_>)]) -> Projective<P>
+where
+    P::BaseField: BatchInverse,
+{
+    if segments.len() > MAX_SEGMENTS {
+        let (a, b) = segments.split_at(segments.len() / 2);
+        return msm_segments(a) + msm_segments(b);
     }
-    let (bases, mag, neg, bits) = (
-        &bases[..n],
-        &scalars.mag[..n],
-        &scalars.neg[..n],
-        &scalars.bits[..n],
-    );
+    if let Some(k) = segments
+        .iter()
+        .position(|(b, s)| b.len().min(s.mag.len()) >= SEGMENT_LEN)
+    {
+        let (bases, scalars) = segments[k];
+        let n = bases.len().min(scalars.mag.len());
+        let half = n / 2;
+        let mut first = segments.to_vec();
+        first[k] = (&bases[..half], scalars.sub(0..half));
+        return msm_segments(&first) + msm_segments(&[(&bases[half..n], scalars.sub(half..n))]);
+    }
+    let segs: Vec<(&[Affine<P>], ScalarsRef<'_>)> = segments
+        .iter()
+        .map(|(b, s)| {
+            let n = b.len().min(s.mag.len());
+            (&b[..n], s.sub(0..n))
+        })
+        .collect();
+    let seg_bases: Vec<&[Affine<P>]> = segs.iter().map(|(b, _)| *b).collect();
     let mut hist = [0usize; 257];
     let mut max_bits = 0usize;
-    for (b, p) in bits.iter().zip(bases) {
-        if !p.is_zero() {
-            hist[*b as usize] += 1;
-            max_bits = max_bits.max(*b as usize);
+    for (bases, sc) in &segs {
+        for (b, p) in sc.bits.iter().zip(bases.iter()) {
+            if !p.is_zero() {
+                hist[*b as usize] += 1;
+                max_bits = max_bits.max(*b as usize);
+            }
         }
     }
     if max_bits == 0 {
@@ -494,7 +688,10 @@ where
     let sums: Vec<Bucket<P>> = tasks
         .into_par_iter()
         .map(|task| {
-            let sign = |i: usize, flip: bool| (i as u32) | if neg[i] ^ flip { NEG } else { 0 };
+            // Entry: sign bit, segment, index.
+            let entry = |k: usize, i: usize, neg: bool| {
+                ((k as u32) << SEG_SHIFT) | (i as u32) | if neg { NEG } else { 0 }
+            };
             let mut chunk: Vec<(u32, u32)> = Vec::with_capacity(CHUNK);
             match task {
                 None => {
@@ -503,12 +700,14 @@ where
                         return Bucket::ZERO;
                     }
                     let nb = units.clamp(1, 8 * BATCH);
-                    let mut acc = Accumulator::<P>::new(bases, nb);
+                    let mut acc = Accumulator::<P>::new(&seg_bases, nb);
                     let mut slot = 0u32;
-                    for i in 0..n {
-                        if bits[i] == 1 && !bases[i].is_zero() {
-                            acc.add(slot, sign(i, false));
-                            slot = (slot + 1) % nb as u32;
+                    for (k, (bases, sc)) in segs.iter().enumerate() {
+                        for i in 0..bases.len() {
+                            if sc.bits[i] == 1 && !bases[i].is_zero() {
+                                acc.add(slot, entry(k, i, sc.neg[i]));
+                                slot = (slot + 1) % nb as u32;
+                            }
                         }
                     }
                     acc.finish();
@@ -521,31 +720,37 @@ where
                     // almost every addition would wait for its bucket.
                     let top = (1usize << (max_bits - w * c).min(c - 1)).min(buckets);
                     let lanes = buckets / top;
-                    let mut acc = Accumulator::<P>::new(bases, top * lanes);
+                    let mut acc = Accumulator::<P>::new(&seg_bases, top * lanes);
                     let lo = if w == 0 { 2 } else { (w * c) as u16 };
                     let mut touched = 0u64;
                     let mut lane = 0u32;
-                    let mut i = 0;
-                    while i < n {
-                        chunk.clear();
-                        while i < n && chunk.len() < CHUNK {
-                            if bits[i] >= lo && !bases[i].is_zero() {
-                                let d = booth(&mag[i], w, c);
-                                if d != 0 {
-                                    let b = (d.unsigned_abs() - 1) as u32;
-                                    chunk.push((b * lanes as u32 + lane, sign(i, d < 0)));
-                                    lane = if lane + 1 == lanes as u32 {
-                                        0
-                                    } else {
-                                        lane + 1
-                                    };
+                    for (k, (bases, sc)) in segs.iter().enumerate() {
+                        let n = bases.len();
+                        let mut i = 0;
+                        while i < n {
+                            chunk.clear();
+                            while i < n && chunk.len() < CHUNK {
+                                if sc.bits[i] >= lo && !bases[i].is_zero() {
+                                    let d = booth(&sc.mag[i], w, c);
+                                    if d != 0 {
+                                        let b = (d.unsigned_abs() - 1) as u32;
+                                        chunk.push((
+                                            b * lanes as u32 + lane,
+                                            entry(k, i, sc.neg[i] ^ (d < 0)),
+                                        ));
+                                        lane = if lane + 1 == lanes as u32 {
+                                            0
+                                        } else {
+                                            lane + 1
+                                        };
+                                    }
                                 }
+                                i += 1;
                             }
-                            i += 1;
-                        }
-                        touched += acc.touch(&chunk);
-                        for &(b, e) in &chunk {
-                            acc.add(b, e);
+                            touched += acc.touch(&chunk);
+                            for &(b, e) in &chunk {
+                                acc.add(b, e);
+                            }
                         }
                     }
                     std::hint::black_box(touched);
@@ -749,6 +954,145 @@ mod tests {
             let ours = msm(&bases, Scalars::new(&scalars).all());
             let reference = G1Projective::msm(&bases, &scalars).unwrap();
             proptest::prop_assert_eq!(ours.into_affine(), reference.into_affine());
+        }
+    }
+
+    #[test]
+    fn segments_match_the_concatenation() {
+        let mut rng = StdRng::seed_from_u64(9);
+        for sizes in [
+            vec![0usize],
+            vec![700],
+            vec![300, 0, 1200],
+            vec![5, 2000, 17, 900],
+            vec![100, 200, 300, 400, 500, 600],
+        ] {
+            let bases: Vec<Vec<G1Affine>> =
+                sizes.iter().map(|&n| random_bases(&mut rng, n)).collect();
+            let scalars: Vec<Vec<Fr>> = sizes.iter().map(|&n| witness_like(&mut rng, n)).collect();
+            let prepared: Vec<Scalars> = scalars.iter().map(|s| Scalars::new(s)).collect();
+            let segs: Vec<(&[G1Affine], ScalarsRef<'_>)> = bases
+                .iter()
+                .zip(&prepared)
+                .map(|(b, s)| (b.as_slice(), s.all()))
+                .collect();
+            let ours = msm_segments(&segs);
+            let reference = G1Projective::msm(&bases.concat(), &scalars.concat()).unwrap();
+            assert_eq!(
+                ours.into_affine(),
+                reference.into_affine(),
+                "sizes {sizes:?}"
+            );
+        }
+    }
+
+    /// `msm(bases, z)` computed the [`Repeats`] way, over `bases` standing
+    /// for the scalars from `offset` on.
+    fn by_repeats<P: SWCurveConfig>(
+        bases: &[Affine<P>],
+        z: &Scalars,
+        offset: usize,
+    ) -> Projective<P>
+    where
+        P::BaseField: BatchInverse,
+    {
+        let reps = z.repeats();
+        let merged = reps.merged_bases(bases, offset);
+        msm_segments(&[
+            (bases, reps.rest().slice(offset..z.len())),
+            (&merged, reps.values()),
+        ])
+    }
+
+    #[test]
+    fn repeats_give_the_same_sum() {
+        let mut rng = StdRng::seed_from_u64(10);
+        let n = 4000;
+        let mut bases = random_bases(&mut rng, n);
+        // Values from a small pool (many repeats, some negated, some short),
+        // mixed with zeros and units; some bases at infinity, one group all
+        // at infinity, one base repeated with its own value.
+        let pool: Vec<Fr> = (0..300)
+            .map(|k| {
+                if k % 7 == 0 {
+                    Fr::from(rng.gen::<u64>())
+                } else {
+                    Fr::rand(&mut rng)
+                }
+            })
+            .collect();
+        let mut z: Vec<Fr> = (0..n)
+            .map(|_| match rng.gen_range(0..6) {
+                0 => Fr::zero(),
+                1 => Fr::one(),
+                2 => -pool[rng.gen_range(0..pool.len())],
+                _ => pool[rng.gen_range(0..pool.len())],
+            })
+            .collect();
+        for i in (0..n).step_by(11) {
+            bases[i] = G1Affine::identity();
+        }
+        let lonely = Fr::rand(&mut rng);
+        for i in [13, 26, 39] {
+            z[i] = lonely;
+            bases[i] = G1Affine::identity();
+        }
+        bases[100] = bases[101];
+        z[100] = z[101];
+        let prepared = Scalars::new(&z);
+        let reps = prepared.repeats();
+        assert!(reps.groups() > 100 && reps.entries() > 2 * reps.groups());
+        let reference = G1Projective::msm(&bases, &z).unwrap();
+        assert_eq!(
+            by_repeats(&bases, &prepared, 0).into_affine(),
+            reference.into_affine()
+        );
+        // An offset view, as the L query over the witness part.
+        let off = 37;
+        let reference = G1Projective::msm(&bases[..n - off], &z[off..]).unwrap();
+        assert_eq!(
+            by_repeats(&bases[..n - off], &prepared, off).into_affine(),
+            reference.into_affine()
+        );
+        // G2.
+        let g = G2Projective::rand(&mut rng);
+        let b2: Vec<G2Projective> = (0..n).map(|i| g * Fr::from(i as u64 % 97 + 1)).collect();
+        let b2 = G2Projective::normalize_batch(&b2);
+        let reference = G2Projective::msm(&b2, &z).unwrap();
+        assert_eq!(
+            by_repeats(&b2, &prepared, 0).into_affine(),
+            reference.into_affine()
+        );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+        /// Scalars drawn from a pool of six values (so most repeat) over
+        /// bases that repeat, meet their negations or are at infinity: the
+        /// repeats' way gives ark-ec's sum, whole and from an offset.
+        #[test]
+        fn repeats_match_ark_ec(
+            picks in proptest::collection::vec((0usize..12, 0usize..6), 0..300),
+            pool in proptest::collection::vec(scalar_strategy(), 6),
+            off in 0usize..5,
+        ) {
+            let mut rng = StdRng::seed_from_u64(7);
+            let mut bases_pool = random_bases(&mut rng, 5);
+            let negs: Vec<G1Affine> = bases_pool.iter().map(|p| -*p).collect();
+            bases_pool.extend(negs);
+            bases_pool.push(G1Affine::identity());
+            bases_pool.push(G1Affine::identity());
+            let bases: Vec<G1Affine> = picks.iter().map(|(i, _)| bases_pool[*i]).collect();
+            let z: Vec<Fr> = picks.iter().map(|(_, k)| pool[*k]).collect();
+            let prepared = Scalars::new(&z);
+            let whole = G1Projective::msm(&bases, &z).unwrap();
+            proptest::prop_assert_eq!(by_repeats(&bases, &prepared, 0).into_affine(), whole.into_affine());
+            let off = off.min(z.len());
+            let part = G1Projective::msm_unchecked(&bases[..z.len() - off], &z[off..]);
+            proptest::prop_assert_eq!(
+                by_repeats(&bases[..z.len() - off], &prepared, off).into_affine(),
+                part.into_affine()
+            );
         }
     }
 

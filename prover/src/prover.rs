@@ -20,7 +20,7 @@ use zkroll_state::BatchWitness;
 
 use crate::data_structures::ProverKey;
 use crate::error::ProverError;
-use crate::msm::{msm, Scalars};
+use crate::msm::{msm, msm_segments, Scalars};
 use crate::reduction::{quotient, QuotientError};
 
 /// Where a proof's time went.
@@ -30,13 +30,17 @@ pub struct ProvePhases {
     pub witness: Duration,
     /// The QAP witness map: A·z, B·z, C·z, the row check and 7 FFTs.
     pub qap: Duration,
-    /// MSM of the H query with the quotient's coefficients.
-    pub msm_h: Duration,
-    /// MSMs of the A and L queries with the witness (the B query in G1 is
-    /// not needed: see the prover's proof assembly).
-    pub msm_g1: Duration,
-    /// MSM of the B query in G2 with the witness.
-    pub msm_g2: Duration,
+    /// Preparing the witness's scalars and grouping its repeated values
+    /// ([`crate::msm::Repeats`]).
+    pub repeats: Duration,
+    /// C's MSM: the L query (with the witness) and the H query (with the
+    /// quotient's coefficients) as one MSM, since C needs only their sum.
+    pub msm_lh: Duration,
+    /// MSM of the A query with the witness.
+    pub msm_a: Duration,
+    /// MSM of the B query in G2 with the witness (the B query in G1 is not
+    /// needed: see the prover's proof assembly).
+    pub msm_b: Duration,
 }
 
 /// A proof with its public inputs and where the time went.
@@ -95,10 +99,11 @@ pub fn assignment(key: &ProverKey, witness: &BatchWitness) -> Result<Vec<Fr>, Pr
 /// yields [`ProverError::Unsatisfied`] naming the failing constraint.
 ///
 /// The phases run one after another, each on all cores: witness synthesis,
-/// the quotient (its vectors freed before any MSM starts), the H MSM, then
-/// the four MSMs over the witness. Running the quotient alongside the
-/// witness MSMs was measured slower on 2 cores (2.96 s against 2.88 s at
-/// 234k constraints) and holds both phases' memory at once.
+/// the quotient (its vectors freed before any MSM starts), the grouping of
+/// the witness's repeated values, then three MSMs: L and H together, A, and
+/// B in G2. Running the quotient alongside the witness MSMs was measured
+/// slower on 2 cores (2.96 s against 2.88 s at 234k constraints) and holds
+/// both phases' memory at once.
 pub fn prove<R: RngCore + CryptoRng>(
     key: &ProverKey,
     witness: &BatchWitness,
@@ -177,27 +182,43 @@ fn prove_assignment<R: RngCore + CryptoRng>(
     .map_err(|e| unsatisfied(e, witness))?;
     phases.qap = t.elapsed();
 
+    // The witness as MSM scalars, its repeated values grouped once for the
+    // three MSMs over it (each sums a group's bases, then takes the value once).
+    let t = Instant::now();
+    let ni = key.num_instance;
+    let z = Scalars::new(&full);
+    let reps = z.repeats();
+    let rest = reps.rest();
+    phases.repeats = t.elapsed();
+
     let t = Instant::now();
     let h_scalars = Scalars::new(&h);
     drop(h);
-    let h_acc = msm(&pk.h_query, h_scalars.all());
-    drop(h_scalars);
-    phases.msm_h = t.elapsed();
+    let l_merged = reps.merged_bases(&pk.l_query, ni);
+    let lh_acc = msm_segments(&[
+        (&pk.l_query, rest.slice(ni..z.len())),
+        (&l_merged, reps.values()),
+        (&pk.h_query, h_scalars.all()),
+    ]);
+    drop((h_scalars, l_merged));
+    phases.msm_lh = t.elapsed();
 
     let t = Instant::now();
-    let z = Scalars::new(&full);
-    let a_acc = msm(&pk.a_query, z.all());
-    let l_acc = msm(&pk.l_query, z.slice(key.num_instance..z.len()));
-    phases.msm_g1 = t.elapsed();
+    let a_merged = reps.merged_bases(&pk.a_query, 0);
+    let a_acc = msm_segments(&[(&pk.a_query, rest), (&a_merged, reps.values())]);
+    drop(a_merged);
+    phases.msm_a = t.elapsed();
+
     let t = Instant::now();
-    let b2_acc = msm(&pk.b_g2_query, z.all());
-    phases.msm_g2 = t.elapsed();
+    let b_merged = reps.merged_bases(&pk.b_g2_query, 0);
+    let b2_acc = msm_segments(&[(&pk.b_g2_query, rest), (&b_merged, reps.values())]);
+    drop(b_merged);
+    phases.msm_b = t.elapsed();
 
     let sums = Sums {
         a: a_acc,
         b_g2: b2_acc,
-        l: l_acc,
-        h: h_acc,
+        lh: lh_acc,
     };
     let proof = assemble(pk, &sums, || msm(&pk.b_g1_query, z.all()), rng);
     Ok(ProofOutput {
@@ -210,13 +231,13 @@ fn prove_assignment<R: RngCore + CryptoRng>(
 }
 
 /// The MSM sums a proof is assembled from: `sum_i z_i a_i(x)` (G1), `sum_i
-/// z_i b_i(x)` (G2), `sum_{witness} z_i l_i(x)` and `h(x) t(x) / delta` (G1).
+/// z_i b_i(x)` (G2), and `sum_{witness} z_i l_i(x) + h(x) t(x) / delta`
+/// (G1: the L and H queries' sums, which C only ever adds).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Sums {
     pub(crate) a: G1Projective,
     pub(crate) b_g2: G2Projective,
-    pub(crate) l: G1Projective,
-    pub(crate) h: G1Projective,
+    pub(crate) lh: G1Projective,
 }
 
 /// Assembles the proof without the B query in G1.
@@ -266,7 +287,7 @@ fn rerandomized(
 ) -> Proof<Bn254> {
     // B = beta + sum z_i b_i + s delta; C = L + H + s A_0 (r = 0).
     let b = sums.b_g2 + pk.vk.beta_g2 + pk.vk.delta_g2 * s;
-    let c = sums.l + sums.h + a0 * s;
+    let c = sums.lh + a0 * s;
     Proof {
         a: (a0 * rho_inv).into_affine(),
         b: (b * rho).into_affine(),
@@ -282,7 +303,7 @@ fn classic(pk: &ProvingKey<Bn254>, sums: &Sums, b1: G1Projective, r: Fr, s: Fr) 
     let g_a = sums.a + pk.vk.alpha_g1 + pk.delta_g1 * r;
     let g1_b = b1 + pk.beta_g1 + pk.delta_g1 * s;
     let g2_b = sums.b_g2 + pk.vk.beta_g2 + pk.vk.delta_g2 * s;
-    let g_c = sums.l + sums.h + g_a * s + g1_b * r - pk.delta_g1 * (r * s);
+    let g_c = sums.lh + g_a * s + g1_b * r - pk.delta_g1 * (r * s);
     Proof {
         a: g_a.into_affine(),
         b: g2_b.into_affine(),
@@ -361,8 +382,7 @@ mod tests {
         let sums = Sums {
             a: msm1(&pk.a_query, &full),
             b_g2: G2Projective::msm_unchecked(&pk.b_g2_query, &full),
-            l: msm1(&pk.l_query, &full[ni..]),
-            h: msm1(&pk.h_query, &h),
+            lh: msm1(&pk.l_query, &full[ni..]) + msm1(&pk.h_query, &h),
         };
         (sums, msm1(&pk.b_g1_query, &full), full[1])
     }
