@@ -142,10 +142,11 @@ enum Command {
         breakdown: bool,
         /// Accounts in the state the batch runs on. The witness repeats
         /// fewer values in a larger state (paths meet higher up), and
-        /// zkroll's MSMs sum repeated values once; 65,536 (about 50 s to
-        /// build here) is a mid-sized rollup.
-        #[arg(long, default_value_t = 65_536)]
-        accounts: usize,
+        /// zkroll's MSMs sum repeated values once. Default: 65,536 (a
+        /// mid-sized rollup, about 50 s to build here), or as many as the
+        /// tree holds if fewer.
+        #[arg(long)]
+        accounts: Option<usize>,
     },
     /// Export the Solidity verifier or a proof's calldata.
     Export {
@@ -686,7 +687,7 @@ fn bench(
     runs: usize,
     pipeline: usize,
     breakdown: bool,
-    accounts: usize,
+    accounts: Option<usize>,
 ) -> Result<()> {
     let key = cached_dev_keys(shape)?;
     // A full batch over a state of `accounts` accounts: every L2 slot a
@@ -699,7 +700,10 @@ fn bench(
     let capacity = 1usize
         .checked_shl(2 * u32::from(shape.depth))
         .unwrap_or(usize::MAX);
-    let accounts = accounts.max(2 * shape.l2_slots).max(2);
+    let accounts = accounts
+        .unwrap_or(capacity.min(65_536))
+        .max(2 * shape.l2_slots)
+        .max(2);
     if accounts > capacity {
         bail!(
             "--accounts {accounts}: a tree of depth {} holds {capacity}",

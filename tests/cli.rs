@@ -297,4 +297,10 @@ fn bench_compares_both_provers() {
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or_else(|| panic!("no speedup line in:\n{stdout}"));
     assert!(speedup > 0.0, "speedup {speedup}");
+    // The state defaults to what the depth-2 tree holds, and the line on
+    // repeated witness values names it.
+    assert!(
+        stdout.contains("repeat an earlier one") && stdout.contains("state of 16 accounts"),
+        "no repeats line in:\n{stdout}"
+    );
 }
