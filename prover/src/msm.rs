@@ -209,19 +209,34 @@ impl Scalars {
     /// Groups the entries of at least [`REPEAT_MIN_BITS`] bits that share
     /// their value with another entry.
     pub fn repeats(&self) -> Repeats<'_> {
-        let mut idx: Vec<u32> = (0..self.len() as u32)
+        // Equal values have equal (magnitude, sign). Sort (low limb, index)
+        // pairs, 16 bytes each, so that equal values end up adjacent; the
+        // rare different values sharing a low limb are ordered exactly below.
+        let mut keyed: Vec<(u64, u32)> = (0..self.len() as u32)
             .filter(|&i| self.bits[i as usize] >= REPEAT_MIN_BITS)
+            .map(|i| (self.mag[i as usize][0], i))
             .collect();
-        // Equal values have equal (magnitude, sign): sort to make them adjacent.
-        idx.par_sort_unstable_by(|&a, &b| {
+        keyed.par_sort_unstable();
+        let exact = |&a: &u32, &b: &u32| {
             let (a, b) = (a as usize, b as usize);
             self.mag[a]
-                .iter()
-                .rev()
-                .cmp(self.mag[b].iter().rev())
+                .cmp(&self.mag[b])
                 .then(self.neg[a].cmp(&self.neg[b]))
                 .then(a.cmp(&b))
-        });
+        };
+        let mut idx: Vec<u32> = keyed.iter().map(|&(_, i)| i).collect();
+        let mut k = 0;
+        while k < keyed.len() {
+            let mut e = k + 1;
+            while e < keyed.len() && keyed[e].0 == keyed[k].0 {
+                e += 1;
+            }
+            if e - k > 1 {
+                idx[k..e].sort_unstable_by(exact);
+            }
+            k = e;
+        }
+        drop(keyed);
         let same = |a: u32, b: u32| {
             let (a, b) = (a as usize, b as usize);
             self.mag[a] == self.mag[b] && self.neg[a] == self.neg[b]
@@ -302,21 +317,61 @@ impl Repeats<'_> {
         &self,
         bases: &[Affine<P>],
         offset: usize,
-    ) -> Vec<Affine<P>> {
-        let sums: Vec<Projective<P>> = (0..self.groups())
-            .into_par_iter()
-            .map(|g| {
-                let group = &self.members[self.starts[g] as usize..self.starts[g + 1] as usize];
-                let mut acc = Projective::<P>::zero();
-                for &i in group {
-                    if let Some(p) = (i as usize).checked_sub(offset).and_then(|j| bases.get(j)) {
-                        acc += p;
+    ) -> Vec<Affine<P>>
+    where
+        P::BaseField: BatchInverse,
+    {
+        let groups = self.groups();
+        // Each group is a bucket of the batch-affine accumulator; members
+        // are added round by round (every group's first, then every
+        // group's second, ...), so a batch never meets a busy bucket. Two
+        // halves of the groups on two threads.
+        let base = |i: u32| {
+            (i as usize)
+                .checked_sub(offset)
+                .filter(|&j| bases.get(j).is_some_and(|p| !p.is_zero()))
+                .map(|j| j as u32)
+        };
+        let segs = [bases];
+        let sum_groups = |range: std::ops::Range<usize>| -> Vec<Affine<P>> {
+            if range.is_empty() {
+                return Vec::new();
+            }
+            let mut acc = Accumulator::<P>::new(&segs, range.len());
+            let mut round = 0usize;
+            loop {
+                let mut any = false;
+                for (b, g) in range.clone().enumerate() {
+                    let (s, e) = (self.starts[g] as usize, self.starts[g + 1] as usize);
+                    if s + round < e {
+                        any = true;
+                        if let Some(j) = base(self.members[s + round]) {
+                            acc.add(b as u32, j);
+                        }
                     }
                 }
-                acc
-            })
-            .collect();
-        Projective::normalize_batch(&sums)
+                if !any {
+                    break;
+                }
+                acc.flush();
+                round += 1;
+            }
+            acc.finish();
+            (0..range.len())
+                .map(|b| match &acc.overflow {
+                    Some(over) => {
+                        let mut t = over[b];
+                        t += &acc.bucket(b);
+                        Projective::<P>::from(t).into_affine()
+                    }
+                    None => acc.bucket(b),
+                })
+                .collect()
+        };
+        let mid = groups / 2;
+        let (mut lo, hi) = rayon::join(|| sum_groups(0..mid), || sum_groups(mid..groups));
+        lo.extend(hi);
+        lo
     }
 }
 
