@@ -1,7 +1,8 @@
 //! Criterion benchmarks of proving (`cargo bench --bench prover`): zkroll's
 //! MSM against ark-ec's at 2^16 and 2^20 bases (G1) and 2^16 (G2), the
 //! quotient's transforms and the whole quotient against ark-poly's at 2^18,
-//! witness generation, setup, and proving per shape.
+//! witness generation, setup, and proving per shape (over a state of 65,536
+//! accounts, as `zkroll bench`).
 //! Proving keys come from the development setup (made once, outside timing).
 
 use std::time::Duration;
@@ -29,25 +30,55 @@ fn rng() -> rand::rngs::StdRng {
     rand::rngs::StdRng::seed_from_u64(1)
 }
 
-/// A full batch for `shape`: every L2 slot a transfer.
-fn full_batch(shape: CircuitShape) -> BatchWitness {
-    let config = BatchConfig {
-        shape,
-        fee_account: 0,
-        chain_id: 1,
-    };
-    let mut w = Workload::new(3, 1);
-    let mut state = Rollup::open(MemStore::new(), shape.depth, false).expect("state");
-    let mut ops: Vec<_> = (0..2 * shape.l2_slots)
-        .map(|_| w.deposit_new(0, 1_000_000))
-        .collect();
-    while !ops.is_empty() {
-        let n = ops.len().min(shape.l1_slots);
-        let chunk: Vec<_> = ops.drain(..n).collect();
-        state.apply_batch(&config, &chunk, &[]).expect("deposits");
+/// Accounts in the benches' state, as `zkroll bench`'s default: the witness
+/// repeats fewer values in a larger state, and zkroll's MSMs sum repeated
+/// values once, so a tiny state would flatter proving times.
+const ACCOUNTS: usize = 65_536;
+
+/// A state of [`ACCOUNTS`] accounts at depth 16 (built natively in wide
+/// batches) and the workload that signs for them.
+struct BenchState {
+    state: Rollup<MemStore>,
+    workload: Workload,
+}
+
+impl BenchState {
+    fn new() -> Self {
+        let mut workload = Workload::new(3, 1);
+        let mut state = Rollup::open(MemStore::new(), 16, false).expect("state");
+        let wide = BatchConfig {
+            shape: CircuitShape {
+                depth: 16,
+                l1_slots: 512,
+                l2_slots: 1,
+            },
+            fee_account: 0,
+            chain_id: 1,
+        };
+        let mut ops: Vec<_> = (0..ACCOUNTS)
+            .map(|_| workload.deposit_new(0, 1_000_000))
+            .collect();
+        while !ops.is_empty() {
+            let chunk: Vec<_> = ops.drain(..ops.len().min(512)).collect();
+            state.apply_batch(&wide, &chunk, &[]).expect("deposits");
+        }
+        Self { state, workload }
     }
-    let l2 = w.random_transfers(state.tree(), shape.l2_slots, 0, 0);
-    state.apply_batch(&config, &[], &l2).expect("transfers")
+
+    /// A full batch for `shape` (depth 16): every L2 slot a transfer.
+    fn full_batch(&mut self, shape: CircuitShape) -> BatchWitness {
+        let config = BatchConfig {
+            shape,
+            fee_account: 0,
+            chain_id: 1,
+        };
+        let l2 = self
+            .workload
+            .random_transfers(self.state.tree(), shape.l2_slots, 0, 0);
+        self.state
+            .apply_batch(&config, &[], &l2)
+            .expect("transfers")
+    }
 }
 
 /// `n` distinct bases: consecutive multiples of a random point (cheap to
@@ -263,13 +294,14 @@ fn bench_quotient(c: &mut Criterion) {
 fn bench_witness_and_prove(c: &mut Criterion) {
     let mut g = c.benchmark_group("prove");
     g.sample_size(10).measurement_time(Duration::from_secs(30));
+    let mut state = BenchState::new();
     for l2_slots in [1usize, 4, 8] {
         let shape = CircuitShape {
             depth: 16,
             l1_slots: 1,
             l2_slots,
         };
-        let wit = full_batch(shape);
+        let wit = state.full_batch(shape);
         let key = setup(shape, &mut rng()).expect("setup");
         g.bench_function(format!("witness_d16_l1_1_l2_{l2_slots}"), |b| {
             b.iter(|| {
