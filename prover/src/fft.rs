@@ -230,6 +230,19 @@ impl<F: FftField> Domain<F> {
         Some(bit_reversed(&x))
     }
 
+    /// [`Self::coset_ifft_scaled`] in place and without the final
+    /// bit-reversal: the coefficients come out in bit-reversed order, as a
+    /// DIF transform's, for a caller that combines them with another DIF
+    /// output before reordering once. Returns `false` (and leaves `x`) if
+    /// its length is not [`Self::size`].
+    pub fn coset_ifft_bitrev_scaled(&self, x: &mut [F], scale: F) -> bool {
+        if x.len() != self.size() {
+            return false;
+        }
+        self.coset_ifft_rec(x, 0, scale);
+        true
+    }
+
     fn half(&self) -> usize {
         self.size() / 2
     }

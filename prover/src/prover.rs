@@ -28,7 +28,7 @@ use crate::reduction::{quotient, QuotientError};
 pub struct ProvePhases {
     /// Witness-only synthesis.
     pub witness: Duration,
-    /// The QAP witness map: A·z, B·z, C·z, the row check and 7 FFTs.
+    /// The QAP witness map: A·z, B·z, C·z, the row check and 6 FFTs.
     pub qap: Duration,
     /// Preparing the witness's scalars and grouping its repeated values
     /// ([`crate::msm::Repeats`]).

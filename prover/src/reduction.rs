@@ -3,16 +3,18 @@
 //! evaluates `A·z`, `B·z` and `C·z` anyway, so it compares them row by row
 //! (`a_i * b_i == c_i`) before the FFTs, instead of a second pass over the
 //! constraint system. On failure [`quotient`] returns the first failing row,
-//! so no proof of a false statement is made. The seven transforms are
-//! [`crate::fft`]'s: no bit-reversal passes but the last one, twiddles made
-//! once per call.
+//! so no proof of a false statement is made. It takes six transforms, not
+//! libsnark's seven: with the rows checked, C's evaluations are `a∘b`, and
+//! the quotient is the upper half of `A·B` (the argument is in
+//! [`quotient`]). The transforms are [`crate::fft`]'s: no bit-reversal
+//! passes but the last one, twiddles made once per call.
 
 use ark_ff::PrimeField;
 use ark_poly::EvaluationDomain;
 use rayon::prelude::*;
 
 use crate::data_structures::SparseMatrix;
-use crate::fft::Domain;
+use crate::fft::{bit_reversed, Direction, Domain};
 
 /// Why the quotient could not be computed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,19 +79,30 @@ pub fn quotient<F: PrimeField, D: EvaluationDomain<F>>(
         .evaluate_vanishing_polynomial(F::GENERATOR)
         .inverse()
         .ok_or(QuotientError::Domain)?;
-    // Subgroup evaluations to coset evaluations; a*b into a's buffer, b
-    // freed before c's transforms (at most three vectors alive).
+    let n_inv = F::from(domain_size as u64)
+        .inverse()
+        .ok_or(QuotientError::Domain)?;
+    // Six transforms instead of libsnark's seven. Write the product of the
+    // interpolants as A·B = P_lo + X^n P_hi (degrees < n). C interpolates
+    // c = a∘b on the subgroup (the rows just checked; the input rows and
+    // the padding are 0 = a·0 there), so C = A·B mod (X^n - 1) = P_lo +
+    // P_hi, A·B - C = (X^n - 1) P_hi, and h = P_hi. On the coset g<ω>,
+    // X^n = g^n, so the coset interpolation of Â∘B̂ gives P_lo + g^n P_hi,
+    // and the plain interpolation of c gives P_lo + P_hi: their difference
+    // is (g^n - 1) P_hi = Z(g) h. C's two transforms to the coset become
+    // one transform of c, and the final one stays.
     fft.coset_evals_in_place(&mut a);
     fft.coset_evals_in_place(&mut b);
     a.par_iter_mut().zip(&b).for_each(|(a, b)| *a *= b);
     drop(b);
-    fft.coset_evals_in_place(&mut c);
-    // Z is constant on the coset: its inverse joins the final transform's
-    // coset factors instead of costing a pass of multiplications here.
-    a.par_iter_mut().zip(&c).for_each(|(ab, c)| *ab -= c);
+    // Both DIF outputs in bit-reversed order: (P_lo + g^n P_hi) / Z(g),
+    // and n (P_lo + P_hi).
+    fft.coset_ifft_bitrev_scaled(&mut a, vanishing_inv);
+    fft.dif_in_place(&mut c, Direction::Inverse);
+    let k = vanishing_inv * n_inv;
+    a.par_iter_mut().zip(&c).for_each(|(h, c)| *h -= *c * k);
     drop(c);
-    fft.coset_ifft_scaled(a, vanishing_inv)
-        .ok_or(QuotientError::Domain)
+    Ok(bit_reversed(&a))
 }
 
 #[cfg(test)]
