@@ -974,6 +974,18 @@ mod tests {
         assert_eq!(ours, reference);
     }
 
+    /// Twelve bases for the property tests: five points, their negations
+    /// and the identity twice.
+    fn small_pool() -> Vec<G1Affine> {
+        let mut rng = StdRng::seed_from_u64(7);
+        let mut pool = random_bases(&mut rng, 5);
+        let negs: Vec<G1Affine> = pool.iter().map(|p| -*p).collect();
+        pool.extend(negs);
+        pool.push(G1Affine::identity());
+        pool.push(G1Affine::identity());
+        pool
+    }
+
     /// A scalar of one of the classes a witness or an adversary produces.
     fn scalar_strategy() -> impl proptest::strategy::Strategy<Value = Fr> {
         use proptest::prelude::*;
@@ -998,12 +1010,7 @@ mod tests {
         fn any_mix_matches_ark_ec(
             picks in proptest::collection::vec((0usize..12, scalar_strategy()), 0..400)
         ) {
-            let mut rng = StdRng::seed_from_u64(7);
-            let mut pool = random_bases(&mut rng, 5);
-            let negs: Vec<G1Affine> = pool.iter().map(|p| -*p).collect();
-            pool.extend(negs);
-            pool.push(G1Affine::identity());
-            pool.push(G1Affine::identity());
+            let pool = small_pool();
             let bases: Vec<G1Affine> = picks.iter().map(|(i, _)| pool[*i]).collect();
             let scalars: Vec<Fr> = picks.iter().map(|(_, s)| *s).collect();
             let ours = msm(&bases, Scalars::new(&scalars).all());
@@ -1131,12 +1138,7 @@ mod tests {
             pool in proptest::collection::vec(scalar_strategy(), 6),
             off in 0usize..5,
         ) {
-            let mut rng = StdRng::seed_from_u64(7);
-            let mut bases_pool = random_bases(&mut rng, 5);
-            let negs: Vec<G1Affine> = bases_pool.iter().map(|p| -*p).collect();
-            bases_pool.extend(negs);
-            bases_pool.push(G1Affine::identity());
-            bases_pool.push(G1Affine::identity());
+            let bases_pool = small_pool();
             let bases: Vec<G1Affine> = picks.iter().map(|(i, _)| bases_pool[*i]).collect();
             let z: Vec<Fr> = picks.iter().map(|(_, k)| pool[*k]).collect();
             let prepared = Scalars::new(&z);

@@ -387,14 +387,20 @@ mod tests {
         (sums, msm1(&pk.b_g1_query, &full), full[1])
     }
 
-    #[test]
-    fn rerandomized_and_classic_assemblies_verify() {
-        let mut rng = rand::rngs::StdRng::seed_from_u64(11);
+    /// A development key for [`Cubic`] and the RNG after it.
+    fn cubic_key(seed: u64) -> (ProvingKey<Bn254>, rand::rngs::StdRng) {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
         let pk = Groth16::<Bn254>::generate_random_parameters_with_reduction(
             Cubic { x: Fr::from(0u64) },
             &mut rng,
         )
         .unwrap();
+        (pk, rng)
+    }
+
+    #[test]
+    fn rerandomized_and_classic_assemblies_verify() {
+        let (pk, mut rng) = cubic_key(11);
         let x = Fr::from(3u64);
         let (sums, b1, y) = sums(&pk, x);
         assert_eq!(y, Fr::from(35u64));
@@ -429,12 +435,7 @@ mod tests {
 
     #[test]
     fn a_zero_takes_the_classic_formula() {
-        let mut rng = rand::rngs::StdRng::seed_from_u64(12);
-        let pk = Groth16::<Bn254>::generate_random_parameters_with_reduction(
-            Cubic { x: Fr::from(0u64) },
-            &mut rng,
-        )
-        .unwrap();
+        let (pk, mut rng) = cubic_key(12);
         let (mut sums, b1, _) = sums(&pk, Fr::from(3u64));
         // Force A_0 = alpha + sum z_i a_i to the identity.
         sums.a = -G1Projective::from(pk.vk.alpha_g1);
