@@ -165,7 +165,7 @@ pub fn breakdown(key: &ProverKey, witness: &BatchWitness) -> Result<Breakdown, P
         ConstraintSynthesizer, ConstraintSystem, OptimizationGoal, SynthesisMode,
     };
 
-    use crate::msm::{msm_segments, Scalars};
+    use crate::msm::Scalars;
 
     let mut b = Breakdown::default();
     let pk = &key.pk;
@@ -212,19 +212,9 @@ pub fn breakdown(key: &ProverKey, witness: &BatchWitness) -> Result<Breakdown, P
     let t = Instant::now();
     let z = Scalars::new(&full);
     let reps = z.repeats();
-    let rest = reps.rest();
     let h_scalars = Scalars::new(&h);
-    let l_merged = reps.merged_bases(&pk.l_query, ni);
-    let _ = std::hint::black_box(msm_segments(&[
-        (&pk.l_query, rest.slice(ni..z.len())),
-        (&l_merged, reps.values()),
-        (&pk.h_query, h_scalars.all()),
-    ]));
-    let a_merged = reps.merged_bases(&pk.a_query, 0);
-    let _ = std::hint::black_box(msm_segments(&[
-        (&pk.a_query, rest),
-        (&a_merged, reps.values()),
-    ]));
+    let _ = std::hint::black_box(reps.msm(&pk.l_query, ni, &[(&pk.h_query, h_scalars.all())]));
+    let _ = std::hint::black_box(reps.msm(&pk.a_query, 0, &[]));
     timed(&mut b.zkroll_msm_g1, t);
     let t = Instant::now();
     let _ = std::hint::black_box(G1Projective::msm_unchecked(&pk.h_query, &h));
@@ -234,11 +224,7 @@ pub fn breakdown(key: &ProverKey, witness: &BatchWitness) -> Result<Breakdown, P
     timed(&mut b.ark_msm_g1, t);
 
     let t = Instant::now();
-    let b_merged = reps.merged_bases(&pk.b_g2_query, 0);
-    let _ = std::hint::black_box(msm_segments(&[
-        (&pk.b_g2_query, rest),
-        (&b_merged, reps.values()),
-    ]));
+    let _ = std::hint::black_box(reps.msm(&pk.b_g2_query, 0, &[]));
     timed(&mut b.zkroll_msm_g2, t);
     let t = Instant::now();
     let _ = std::hint::black_box(G2Projective::msm_unchecked(&pk.b_g2_query, &full));

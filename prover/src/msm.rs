@@ -128,7 +128,7 @@ impl Scalars {
 
     /// The scalars `range` as a view for [`msm`].
     pub fn slice(&self, range: std::ops::Range<usize>) -> ScalarsRef<'_> {
-        self.all().sub(range)
+        self.all().slice(range)
     }
 
     /// All scalars as a view for [`msm`].
@@ -150,17 +150,13 @@ pub struct ScalarsRef<'a> {
 }
 
 impl ScalarsRef<'_> {
-    fn sub(&self, range: std::ops::Range<usize>) -> Self {
+    /// The scalars `range` of this view.
+    pub fn slice(&self, range: std::ops::Range<usize>) -> Self {
         ScalarsRef {
             mag: &self.mag[range.clone()],
             neg: &self.neg[range.clone()],
             bits: &self.bits[range],
         }
-    }
-
-    /// The scalars `range` of this view.
-    pub fn slice(&self, range: std::ops::Range<usize>) -> Self {
-        self.sub(range)
     }
 
     /// Number of scalars.
@@ -307,6 +303,30 @@ impl Repeats<'_> {
     /// Number of entries of at least [`REPEAT_MIN_BITS`] bits, repeated or not.
     pub fn candidates(&self) -> usize {
         self.candidates
+    }
+
+    /// `sum_i z_i bases[i - offset]` over the scalars `z` the groups are
+    /// of (from `offset` on, as the L query's MSM over the witness part),
+    /// plus the MSM of each segment in `with`, as one [`msm_segments`]:
+    /// the entries not repeated as they are, and one point per group with
+    /// its [`Repeats::merged_bases`].
+    pub fn msm<P: SWCurveConfig>(
+        &self,
+        bases: &[Affine<P>],
+        offset: usize,
+        with: &[(&[Affine<P>], ScalarsRef<'_>)],
+    ) -> Projective<P>
+    where
+        P::BaseField: BatchInverse,
+    {
+        let len = self.scalars.len();
+        let merged = self.merged_bases(bases, offset);
+        let mut segments = vec![
+            (bases, self.rest().slice(offset.min(len)..len)),
+            (&merged[..], self.values()),
+        ];
+        segments.extend_from_slice(with);
+        msm_segments(&segments)
     }
 
     /// For each group, the sum of its entries' bases, where entry `i` has
@@ -710,14 +730,14 @@ where
         let n = bases.len().min(scalars.mag.len());
         let half = n / 2;
         let mut first = segments.to_vec();
-        first[k] = (&bases[..half], scalars.sub(0..half));
-        return msm_segments(&first) + msm_segments(&[(&bases[half..n], scalars.sub(half..n))]);
+        first[k] = (&bases[..half], scalars.slice(0..half));
+        return msm_segments(&first) + msm_segments(&[(&bases[half..n], scalars.slice(half..n))]);
     }
     let segs: Vec<(&[Affine<P>], ScalarsRef<'_>)> = segments
         .iter()
         .map(|(b, s)| {
             let n = b.len().min(s.mag.len());
-            (&b[..n], s.sub(0..n))
+            (&b[..n], s.slice(0..n))
         })
         .collect();
     let seg_bases: Vec<&[Affine<P>]> = segs.iter().map(|(b, _)| *b).collect();
@@ -1058,12 +1078,7 @@ mod tests {
     where
         P::BaseField: BatchInverse,
     {
-        let reps = z.repeats();
-        let merged = reps.merged_bases(bases, offset);
-        msm_segments(&[
-            (bases, reps.rest().slice(offset..z.len())),
-            (&merged, reps.values()),
-        ])
+        z.repeats().msm(bases, offset, &[])
     }
 
     #[test]

@@ -20,7 +20,7 @@ use zkroll_state::BatchWitness;
 
 use crate::data_structures::ProverKey;
 use crate::error::ProverError;
-use crate::msm::{msm, msm_segments, Scalars};
+use crate::msm::{msm, Scalars};
 use crate::reduction::{quotient, QuotientError};
 
 /// Where a proof's time went.
@@ -188,31 +188,21 @@ fn prove_assignment<R: RngCore + CryptoRng>(
     let ni = key.num_instance;
     let z = Scalars::new(&full);
     let reps = z.repeats();
-    let rest = reps.rest();
     phases.repeats = t.elapsed();
 
     let t = Instant::now();
     let h_scalars = Scalars::new(&h);
     drop(h);
-    let l_merged = reps.merged_bases(&pk.l_query, ni);
-    let lh_acc = msm_segments(&[
-        (&pk.l_query, rest.slice(ni..z.len())),
-        (&l_merged, reps.values()),
-        (&pk.h_query, h_scalars.all()),
-    ]);
-    drop((h_scalars, l_merged));
+    let lh_acc = reps.msm(&pk.l_query, ni, &[(&pk.h_query, h_scalars.all())]);
+    drop(h_scalars);
     phases.msm_lh = t.elapsed();
 
     let t = Instant::now();
-    let a_merged = reps.merged_bases(&pk.a_query, 0);
-    let a_acc = msm_segments(&[(&pk.a_query, rest), (&a_merged, reps.values())]);
-    drop(a_merged);
+    let a_acc = reps.msm(&pk.a_query, 0, &[]);
     phases.msm_a = t.elapsed();
 
     let t = Instant::now();
-    let b_merged = reps.merged_bases(&pk.b_g2_query, 0);
-    let b2_acc = msm_segments(&[(&pk.b_g2_query, rest), (&b_merged, reps.values())]);
-    drop(b_merged);
+    let b2_acc = reps.msm(&pk.b_g2_query, 0, &[]);
     phases.msm_b = t.elapsed();
 
     let sums = Sums {
