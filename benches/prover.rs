@@ -35,8 +35,8 @@ fn rng() -> rand::rngs::StdRng {
 /// values once, so a tiny state would flatter proving times.
 const ACCOUNTS: usize = 65_536;
 
-/// A state of [`ACCOUNTS`] accounts at depth 16 (built natively in wide
-/// batches) and the workload that signs for them.
+/// A state of [`ACCOUNTS`] accounts at depth 16 (built natively by
+/// `Workload::populate`) and the workload that signs for them.
 struct BenchState {
     state: Rollup<MemStore>,
     workload: Workload,
@@ -46,22 +46,7 @@ impl BenchState {
     fn new() -> Self {
         let mut workload = Workload::new(3, 1);
         let mut state = Rollup::open(MemStore::new(), 16, false).expect("state");
-        let wide = BatchConfig {
-            shape: CircuitShape {
-                depth: 16,
-                l1_slots: 512,
-                l2_slots: 1,
-            },
-            fee_account: 0,
-            chain_id: 1,
-        };
-        let mut ops: Vec<_> = (0..ACCOUNTS)
-            .map(|_| workload.deposit_new(0, 1_000_000))
-            .collect();
-        while !ops.is_empty() {
-            let chunk: Vec<_> = ops.drain(..ops.len().min(512)).collect();
-            state.apply_batch(&wide, &chunk, &[]).expect("deposits");
-        }
+        workload.populate(&mut state, ACCOUNTS).expect("deposits");
         Self { state, workload }
     }
 

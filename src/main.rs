@@ -696,9 +696,9 @@ fn bench(
         fee_account: 0,
         chain_id: 1,
     };
-    let capacity = 1usize
-        .checked_shl(2 * u32::from(shape.depth))
-        .unwrap_or(usize::MAX);
+    let mut w = Workload::new(7, 1);
+    let mut state = Rollup::open(zkroll::state::MemStore::new(), shape.depth, false)?;
+    let capacity = usize::try_from(state.tree().capacity()).unwrap_or(usize::MAX);
     let accounts = accounts
         .unwrap_or(capacity.min(65_536))
         .max(2 * shape.l2_slots)
@@ -709,26 +709,10 @@ fn bench(
             shape.depth
         );
     }
-    let mut w = Workload::new(7, 1);
-    let mut state = Rollup::open(zkroll::state::MemStore::new(), shape.depth, false)?;
     let t = Instant::now();
-    // The state is built natively in wide batches (no proofs), then one
-    // batch of the key's shape proves transfers.
-    let wide = BatchConfig {
-        shape: CircuitShape {
-            depth: shape.depth,
-            l1_slots: 512,
-            l2_slots: 1,
-        },
-        ..config
-    };
-    let mut ops: Vec<_> = (0..accounts)
-        .map(|i| w.deposit_new(0, 1_000_000 + i as u128))
-        .collect();
-    while !ops.is_empty() {
-        let chunk: Vec<_> = ops.drain(..ops.len().min(512)).collect();
-        state.apply_batch(&wide, &chunk, &[])?;
-    }
+    // The state is built natively (no proofs), then one batch of the key's
+    // shape proves transfers.
+    w.populate(&mut state, accounts)?;
     let l2 = w.random_transfers(state.tree(), shape.l2_slots, 0, 0);
     let wit = state.apply_batch(&config, &[], &l2)?;
     eprintln!(

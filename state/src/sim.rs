@@ -8,8 +8,12 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use crate::account::{AccountId, Balance, Nonce, TokenId};
+use crate::batch::BatchConfig;
 use crate::eddsa::PrivateKey;
 use crate::ops::{L1Op, L2Op, PackedPubkey, QueuedL1Op, SignedL2Op, Transfer, Withdraw};
+use crate::pubdata::CircuitShape;
+use crate::state::{Rollup, StateError};
+use crate::store::Storage;
 use crate::tree::AccountTree;
 
 /// A packed key no curve point has (the smallest y = 2, 3, ... without
@@ -95,6 +99,39 @@ impl Workload {
             amount,
         })
     }
+
+    /// Creates `n` accounts in `state`, natively and without proofs, in
+    /// L1-only batches of [`Self::POPULATE_BATCH`] `DepositNew`s: the `k`-th
+    /// at the next index with `1_000_000 + k` of token 0. A state of a
+    /// realistic size to prove a batch over (`zkroll bench`, the prover's
+    /// benches). Deposits beyond the tree's capacity fail in the batch
+    /// (`L1Failure::IndexOutOfRange`), so callers check the capacity first.
+    pub fn populate<S: Storage>(
+        &mut self,
+        state: &mut Rollup<S>,
+        n: usize,
+    ) -> Result<(), StateError> {
+        let config = BatchConfig {
+            shape: CircuitShape {
+                depth: state.tree().depth(),
+                l1_slots: Self::POPULATE_BATCH,
+                l2_slots: 1,
+            },
+            fee_account: 0,
+            chain_id: self.chain_id,
+        };
+        let mut ops: Vec<QueuedL1Op> = (0..n)
+            .map(|k| self.deposit_new(0, 1_000_000 + k as Balance))
+            .collect();
+        while !ops.is_empty() {
+            let chunk: Vec<QueuedL1Op> = ops.drain(..ops.len().min(Self::POPULATE_BATCH)).collect();
+            state.apply_batch(&config, &chunk, &[])?;
+        }
+        Ok(())
+    }
+
+    /// `DepositNew`s per batch in [`Self::populate`].
+    pub const POPULATE_BATCH: usize = 512;
 
     /// Signs a transfer with `from`'s key (which must be one of ours).
     pub fn transfer(

@@ -526,3 +526,32 @@ fn redb_store_persists_batches_and_reverts() {
         })
     ));
 }
+
+#[test]
+fn populate_creates_accounts_in_wide_batches() {
+    let mut w = Workload::new(5, CHAIN);
+    let mut r = Rollup::open(MemStore::new(), 5, false).unwrap();
+    let n = Workload::POPULATE_BATCH + 88;
+    w.populate(&mut r, n).unwrap();
+    assert_eq!(r.last_batch(), 2, "two batches of at most POPULATE_BATCH");
+    assert_eq!(r.l1_next(), n as u64);
+    for k in [0, 1, n - 1] {
+        let a = r.account(k as u32).expect("created");
+        assert_eq!((a.token, a.nonce, a.balance), (0, 0, 1_000_000 + k as u128));
+    }
+    assert!(r.account(n as u32).is_none());
+    // The workload signs for them: a full batch of transfers applies.
+    let l2 = w.random_transfers(r.tree(), 4, 0, 0);
+    assert_eq!(l2.len(), 4);
+    r.apply_batch(&CONFIG_D5, &[], &l2).unwrap();
+}
+
+const CONFIG_D5: BatchConfig = BatchConfig {
+    shape: CircuitShape {
+        depth: 5,
+        l1_slots: 1,
+        l2_slots: 4,
+    },
+    fee_account: 0,
+    chain_id: CHAIN,
+};
