@@ -820,17 +820,13 @@ fn bench(
             serial / pipeline as f64
         );
     }
-    {
-        let z = zkroll::prover::msm::Scalars::new(&zkroll::prover::prover::assignment(&key, &wit)?);
-        let reps = z.repeats();
-        println!(
-            "witness values of >= {} bits: {}, of which {} repeat an earlier one ({} values repeated; state of {accounts} accounts)",
-            zkroll::prover::msm::REPEAT_MIN_BITS,
-            reps.candidates(),
-            reps.entries() - reps.groups(),
-            reps.groups()
-        );
-    }
+    println!(
+        "witness values of >= {} bits: {}, of which {} repeat an earlier one ({} values repeated; state of {accounts} accounts)",
+        zkroll::prover::msm::REPEAT_MIN_BITS,
+        c.repeats.candidates,
+        c.repeats.repeated,
+        c.repeats.groups
+    );
     println!("speedup_vs_arkworks: {:.2}", c.speedup());
     Ok(())
 }

@@ -13,6 +13,7 @@ use zkroll_state::BatchWitness;
 
 use crate::data_structures::ProverKey;
 use crate::error::ProverError;
+use crate::msm::RepeatCounts;
 use crate::prover::{prove, ProvePhases};
 
 /// One prover's figures.
@@ -48,6 +49,8 @@ pub struct Comparison {
     pub arkworks: Timing,
     /// Where zkroll's time goes: the phases of its median run.
     pub phases: ProvePhases,
+    /// How many of the witness's values zkroll's MSMs summed once.
+    pub repeats: RepeatCounts,
 }
 
 impl Comparison {
@@ -94,12 +97,14 @@ pub fn compare<R: RngCore + CryptoRng>(
     };
     let mut a = z.clone();
     let mut phase_runs = Vec::new();
+    let mut repeats = RepeatCounts::default();
     for run in 0..runs.max(1) {
         reset_peak_rss();
         let t = Instant::now();
         let out = prove(key, witness, rng)?;
         z.runs.push(t.elapsed());
         phase_runs.push((out.prove_time + out.witness_time, out.phases));
+        repeats = out.repeats;
         if run == 0 {
             z.peak_rss = peak_rss();
         }
@@ -128,6 +133,7 @@ pub fn compare<R: RngCore + CryptoRng>(
             phase_runs.sort_by_key(|p| p.0);
             phase_runs[phase_runs.len() / 2].1
         },
+        repeats,
     })
 }
 

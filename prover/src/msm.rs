@@ -174,6 +174,17 @@ impl ScalarsRef<'_> {
 /// `bits / c` bucket additions, merging its base into its group's costs one.
 pub const REPEAT_MIN_BITS: u16 = 64;
 
+/// How many of a vector's scalars [`Repeats`] groups.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RepeatCounts {
+    /// Entries of at least [`REPEAT_MIN_BITS`] bits, repeated or not.
+    pub candidates: usize,
+    /// Entries whose value an earlier entry has.
+    pub repeated: usize,
+    /// Distinct values met more than once.
+    pub groups: usize,
+}
+
 /// The repeated values among a vector of prepared scalars, for MSMs that
 /// sum each value's bases first: `sum_i z_i P_i = sum_v v (sum_{z_i = v}
 /// P_i)`, so a value met k times costs one MSM point and k - 1 additions
@@ -291,18 +302,17 @@ impl Repeats<'_> {
     }
 
     /// Number of groups of repeated values.
-    pub fn groups(&self) -> usize {
+    fn groups(&self) -> usize {
         self.starts.len() - 1
     }
 
-    /// Number of entries in the groups.
-    pub fn entries(&self) -> usize {
-        self.members.len()
-    }
-
-    /// Number of entries of at least [`REPEAT_MIN_BITS`] bits, repeated or not.
-    pub fn candidates(&self) -> usize {
-        self.candidates
+    /// How many entries repeat, for reports.
+    pub fn counts(&self) -> RepeatCounts {
+        RepeatCounts {
+            candidates: self.candidates,
+            repeated: self.members.len() - self.groups(),
+            groups: self.groups(),
+        }
     }
 
     /// `sum_i z_i bases[i - offset]` over the scalars `z` the groups are
@@ -1118,7 +1128,8 @@ mod tests {
         z[100] = z[101];
         let prepared = Scalars::new(&z);
         let reps = prepared.repeats();
-        assert!(reps.groups() > 100 && reps.entries() > 2 * reps.groups());
+        let counts = reps.counts();
+        assert!(counts.groups > 100 && counts.repeated > counts.groups);
         let reference = G1Projective::msm(&bases, &z).unwrap();
         assert_eq!(
             by_repeats(&bases, &prepared, 0).into_affine(),

@@ -20,7 +20,7 @@ use zkroll_state::BatchWitness;
 
 use crate::data_structures::ProverKey;
 use crate::error::ProverError;
-use crate::msm::{msm, Scalars};
+use crate::msm::{msm, RepeatCounts, Scalars};
 use crate::reduction::{quotient, QuotientError};
 
 /// Where a proof's time went.
@@ -56,6 +56,8 @@ pub struct ProofOutput {
     pub prove_time: Duration,
     /// Time by phase.
     pub phases: ProvePhases,
+    /// How many of the witness's values the MSMs summed once.
+    pub repeats: RepeatCounts,
 }
 
 /// The name of the first unsatisfied constraint, by re-synthesising with
@@ -188,6 +190,7 @@ fn prove_assignment<R: RngCore + CryptoRng>(
     let ni = key.num_instance;
     let z = Scalars::new(&full);
     let reps = z.repeats();
+    let repeats = reps.counts();
     phases.repeats = t.elapsed();
 
     let t = Instant::now();
@@ -217,6 +220,7 @@ fn prove_assignment<R: RngCore + CryptoRng>(
         witness_time: phases.witness,
         prove_time: t1.elapsed(),
         phases,
+        repeats,
     })
 }
 
