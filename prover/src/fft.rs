@@ -173,6 +173,7 @@ impl<F: FftField> Domain<F> {
     /// Decimation-in-frequency transform in place: `x` in natural order, out
     /// the transform in bit-reversed order (unscaled). `x.len()` must be
     /// [`Self::size`]; anything else is left unchanged and `false` returned.
+    #[must_use]
     pub fn dif_in_place(&self, x: &mut [F], dir: Direction) -> bool {
         if x.len() != self.size() {
             return false;
@@ -187,6 +188,7 @@ impl<F: FftField> Domain<F> {
     /// Decimation-in-time transform in place: `x` in bit-reversed order, out
     /// the transform in natural order (unscaled). `x.len()` must be
     /// [`Self::size`]; anything else is left unchanged and `false` returned.
+    #[must_use]
     pub fn dit_in_place(&self, x: &mut [F], dir: Direction) -> bool {
         if x.len() != self.size() {
             return false;
@@ -203,6 +205,7 @@ impl<F: FftField> Domain<F> {
     /// `fft`, as inverse DIF, shift by `g^i / n` in bit-reversed order and
     /// forward DIT. Returns `false` (and leaves `x`) if its length is not
     /// [`Self::size`].
+    #[must_use]
     pub fn coset_evals_in_place(&self, x: &mut [F]) -> bool {
         if x.len() != self.size() {
             return false;
@@ -235,6 +238,7 @@ impl<F: FftField> Domain<F> {
     /// DIF transform's, for a caller that combines them with another DIF
     /// output before reordering once. Returns `false` (and leaves `x`) if
     /// its length is not [`Self::size`].
+    #[must_use]
     pub fn coset_ifft_bitrev_scaled(&self, x: &mut [F], scale: F) -> bool {
         if x.len() != self.size() {
             return false;
@@ -495,14 +499,14 @@ mod tests {
             let x = random(n, &mut r);
             // DIF forward then DIT inverse: n times the identity.
             let mut y = x.clone();
-            d.dif_in_place(&mut y, Direction::Forward);
-            d.dit_in_place(&mut y, Direction::Inverse);
+            assert!(d.dif_in_place(&mut y, Direction::Forward));
+            assert!(d.dit_in_place(&mut y, Direction::Inverse));
             y.iter_mut().for_each(|v| *v *= n_inv);
             assert_eq!(y, x, "dif/dit {n}");
             // Subgroup evaluations to coset evaluations and back to
             // coefficients: the interpolating polynomial's coefficients.
             let mut y = x.clone();
-            d.coset_evals_in_place(&mut y);
+            assert!(d.coset_evals_in_place(&mut y));
             let coeffs = d.coset_ifft(y).unwrap();
             let ark = GeneralEvaluationDomain::<Fr>::new(n).unwrap();
             assert_eq!(ark.fft(&coeffs), x, "coset round trip {n}");
@@ -516,6 +520,7 @@ mod tests {
         assert!(!d.dif_in_place(&mut x, Direction::Forward));
         assert!(!d.dit_in_place(&mut x, Direction::Forward));
         assert!(!d.coset_evals_in_place(&mut x));
+        assert!(!d.coset_ifft_bitrev_scaled(&mut x, Fr::from(1u64)));
         assert!(d.coset_ifft(x.clone()).is_none());
         assert_eq!(x, vec![Fr::from(1u64); 4]);
         assert!(Domain::<Fr>::new(12).is_none());

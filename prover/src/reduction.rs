@@ -91,14 +91,20 @@ pub fn quotient<F: PrimeField, D: EvaluationDomain<F>>(
     // and the plain interpolation of c gives P_lo + P_hi: their difference
     // is (g^n - 1) P_hi = Z(g) h. C's two transforms to the coset become
     // one transform of c, and the final one stays.
-    fft.coset_evals_in_place(&mut a);
-    fft.coset_evals_in_place(&mut b);
+    // The vectors are `fft`'s size by construction; a transform that
+    // refused its input would leave it as it was, so a refusal is an error.
+    if !(fft.coset_evals_in_place(&mut a) && fft.coset_evals_in_place(&mut b)) {
+        return Err(QuotientError::Domain);
+    }
     a.par_iter_mut().zip(&b).for_each(|(a, b)| *a *= b);
     drop(b);
     // Both DIF outputs in bit-reversed order: (P_lo + g^n P_hi) / Z(g),
     // and n (P_lo + P_hi).
-    fft.coset_ifft_bitrev_scaled(&mut a, vanishing_inv);
-    fft.dif_in_place(&mut c, Direction::Inverse);
+    if !(fft.coset_ifft_bitrev_scaled(&mut a, vanishing_inv)
+        && fft.dif_in_place(&mut c, Direction::Inverse))
+    {
+        return Err(QuotientError::Domain);
+    }
     let k = vanishing_inv * n_inv;
     a.par_iter_mut().zip(&c).for_each(|(h, c)| *h -= *c * k);
     drop(c);
