@@ -392,6 +392,26 @@ mod tests {
         (pk, rng)
     }
 
+    /// [`assemble`], and whether it asked for the B query's G1 sum `b1`.
+    fn assemble_noting_b1(
+        pk: &ProvingKey<Bn254>,
+        sums: &Sums,
+        b1: G1Projective,
+        rng: &mut rand::rngs::StdRng,
+    ) -> (Proof<Bn254>, bool) {
+        let mut used = false;
+        let proof = assemble(
+            pk,
+            sums,
+            || {
+                used = true;
+                b1
+            },
+            rng,
+        );
+        (proof, used)
+    }
+
     #[test]
     fn rerandomized_and_classic_assemblies_verify() {
         let (pk, mut rng) = cubic_key(11);
@@ -399,16 +419,7 @@ mod tests {
         let (sums, b1, y) = sums(&pk, x);
         assert_eq!(y, Fr::from(35u64));
 
-        let mut b1_used = false;
-        let p1 = assemble(
-            &pk,
-            &sums,
-            || {
-                b1_used = true;
-                b1
-            },
-            &mut rng,
-        );
+        let (p1, b1_used) = assemble_noting_b1(&pk, &sums, b1, &mut rng);
         assert!(!b1_used, "the B query in G1 is computed only when A_0 = 0");
         zkroll_verifier::verify(&pk.vk, &[y], &p1).unwrap();
         // Re-randomised: a second proof of the same witness shares no element.
@@ -433,16 +444,7 @@ mod tests {
         let (mut sums, b1, _) = sums(&pk, Fr::from(3u64));
         // Force A_0 = alpha + sum z_i a_i to the identity.
         sums.a = -G1Projective::from(pk.vk.alpha_g1);
-        let mut b1_used = false;
-        let p = assemble(
-            &pk,
-            &sums,
-            || {
-                b1_used = true;
-                b1
-            },
-            &mut rng,
-        );
+        let (p, b1_used) = assemble_noting_b1(&pk, &sums, b1, &mut rng);
         assert!(b1_used);
         // A = r delta with r random: not the identity.
         assert!(!p.a.is_zero());
