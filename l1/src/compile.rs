@@ -1,21 +1,19 @@
 //! Compiling Solidity: runs `node contracts/scripts/compile.mjs` (solc-js
 //! pinned by `contracts/package-lock.json`; optimizer on, 200 runs, evmVersion
 //! prague) and reads its JSON into [`Artifacts`].
+//!
+//! This is a development tool: the binary never compiles. Tests and the
+//! artifact golden file (`l1/tests/artifacts.rs`) use [`compile_in`] on a
+//! source checkout; what runs in production is [`crate::artifacts`], the
+//! same JSON committed and embedded.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use serde::Deserialize;
 
 use crate::error::L1Error;
-
-/// The repository root this crate was built in (the parent of `l1/`),
-/// where `contracts/` lives.
-pub fn repo_root() -> PathBuf {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest.parent().unwrap_or(manifest).to_path_buf()
-}
 
 /// One compiled contract.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -155,7 +153,8 @@ fn unhex(what: &str, s: &str) -> Result<Vec<u8>, L1Error> {
     })
 }
 
-fn parse_output(stdout: &[u8], warnings: String) -> Result<Artifacts, L1Error> {
+/// Reads the JSON that `contracts/scripts/compile.mjs` prints.
+pub fn parse_output(stdout: &[u8], warnings: String) -> Result<Artifacts, L1Error> {
     let raw: RawOutput = serde_json::from_slice(stdout).map_err(|e| L1Error::Artifact {
         reason: e.to_string(),
     })?;
@@ -189,20 +188,20 @@ fn parse_output(stdout: &[u8], warnings: String) -> Result<Artifacts, L1Error> {
     })
 }
 
-/// Compiles `sources` with the repository's solc-js ([`repo_root`]).
-pub fn compile<P: AsRef<Path>>(sources: &[P]) -> Result<Artifacts, L1Error> {
-    compile_in(&repo_root(), sources)
-}
-
 /// Compiles `sources` with the solc-js of the repository at `root` (the
-/// directory holding `contracts/`). Paths are passed to the compiler as
-/// given (relative ones relative to the current directory) and name the
-/// sources in [`Artifacts::contracts`].
+/// directory holding `contracts/`). The compiler runs in `root`: paths are
+/// passed to it as given (relative ones relative to `root`) and name the
+/// sources in [`Artifacts::contracts`], so relative paths give the same
+/// artifacts wherever the caller runs.
 ///
 /// Fails with [`L1Error::ToolMissing`] when `node` or
 /// `contracts/node_modules/solc` is missing, and [`L1Error::Compile`] with
 /// solc's messages when the sources do not compile.
 pub fn compile_in<P: AsRef<Path>>(root: &Path, sources: &[P]) -> Result<Artifacts, L1Error> {
+    let root = &std::path::absolute(root).map_err(|e| L1Error::Io {
+        path: root.display().to_string(),
+        reason: e.to_string(),
+    })?;
     let script = root.join("contracts/scripts/compile.mjs");
     if !script.exists() {
         return Err(L1Error::Io {
@@ -217,7 +216,7 @@ pub fn compile_in<P: AsRef<Path>>(root: &Path, sources: &[P]) -> Result<Artifact
         });
     }
     for s in sources {
-        let s = s.as_ref();
+        let s = root.join(s.as_ref());
         if !s.exists() {
             return Err(L1Error::Io {
                 path: s.display().to_string(),
@@ -228,6 +227,7 @@ pub fn compile_in<P: AsRef<Path>>(root: &Path, sources: &[P]) -> Result<Artifact
     let out = Command::new("node")
         .arg(&script)
         .args(sources.iter().map(|s| s.as_ref()))
+        .current_dir(root)
         .output()
         .map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => L1Error::ToolMissing {
@@ -253,25 +253,6 @@ pub fn compile_in<P: AsRef<Path>>(root: &Path, sources: &[P]) -> Result<Artifact
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn missing_solc_says_how_to_install_it() {
-        // A root with the script but without contracts/node_modules.
-        let root = std::env::temp_dir().join(format!("zkroll-l1-no-solc-{}", std::process::id()));
-        std::fs::create_dir_all(root.join("contracts/scripts")).unwrap();
-        std::fs::copy(
-            repo_root().join("contracts/scripts/compile.mjs"),
-            root.join("contracts/scripts/compile.mjs"),
-        )
-        .unwrap();
-        let err = compile_in(&root, &[root.join("contracts/scripts/compile.mjs")]).unwrap_err();
-        std::fs::remove_dir_all(&root).unwrap();
-        assert!(matches!(err, L1Error::ToolMissing { .. }), "{err:?}");
-        assert!(
-            err.to_string().contains("run `npm ci --prefix contracts`"),
-            "{err}"
-        );
-    }
 
     #[test]
     fn error_signatures_expand_tuples() {

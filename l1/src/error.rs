@@ -42,6 +42,13 @@ pub enum L1Error {
         /// The names there are, comma-separated.
         available: String,
     },
+    /// The embedded verifier takes keys with one public input; this key
+    /// has another number (render its own with `zkroll export solidity`).
+    #[error("the embedded verifier takes keys with 1 public input, this key has {n_public}")]
+    UnsupportedKey {
+        /// The key's number of public inputs.
+        n_public: usize,
+    },
     /// The transaction reverted (`REVERT`): its data, decoded when known.
     #[error("{0}")]
     Reverted(Box<Revert>),

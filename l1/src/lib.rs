@@ -1,29 +1,33 @@
-//! zkroll-l1: the L1 side in tests and tools. [`compile`] runs solc-js
-//! (`contracts/scripts/compile.mjs`, pinned by `contracts/package-lock.json`)
-//! on Solidity sources; [`Evm`] is an in-process chain (revm, mainnet rules)
-//! to deploy and call the compiled contracts, with reverts as typed errors.
+//! zkroll-l1: the L1 side. [`artifacts`] holds the compiled contracts,
+//! embedded (the binary needs neither solc nor Node); [`Evm`] is an
+//! in-process chain (revm, mainnet rules) to deploy and call them, with
+//! reverts as typed errors; [`rollup`] deploys and drives Rollup.sol.
 //!
 //! ```no_run
 //! # fn main() -> Result<(), zkroll_l1::L1Error> {
-//! use zkroll_l1::{compile, Address, Evm, U256};
-//! let artifacts = compile(&["Verifier.sol"])?;
+//! use zkroll_l1::{artifacts, Address, Evm, U256};
+//! # let key_words = vec![];
+//! let verifier = artifacts::contracts()?.get("Groth16ImmutableVerifier")?;
 //! let mut evm = Evm::new();
-//! let verifier = evm.deploy_contract(artifacts.get("Groth16Verifier")?, &[])?;
+//! let at = evm.deploy_contract(verifier, &key_words)?;
 //! # let calldata = vec![];
-//! let outcome = evm.call(Address::repeat_byte(1), verifier, &calldata, U256::ZERO)?;
+//! let outcome = evm.call(Address::repeat_byte(1), at, &calldata, U256::ZERO)?;
 //! println!("execution gas {}", outcome.execution_gas());
 //! # Ok(()) }
 //! ```
 //!
-//! Node.js and `npm ci --prefix contracts` are prerequisites; without them
-//! [`compile`] fails with [`L1Error::ToolMissing`], never silently.
+//! [`compile`] (solc-js through `contracts/scripts/compile.mjs`) is the
+//! development tool behind the embedded artifacts and the tests; it needs
+//! Node.js and `npm ci --prefix contracts`, and fails with
+//! [`L1Error::ToolMissing`] without them, never silently.
 
+pub mod artifacts;
 pub mod compile;
 pub mod error;
 pub mod evm;
 pub mod rollup;
 
-pub use compile::{compile, compile_in, repo_root, Artifacts, Contract};
+pub use compile::{compile_in, Artifacts, Contract};
 pub use error::{DecodedError, L1Error, Revert};
 pub use evm::{floor_gas, intrinsic_gas, selector, CallOutcome, Evm};
 pub use revm;

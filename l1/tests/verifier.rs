@@ -13,11 +13,11 @@ use std::sync::OnceLock;
 use ark_bn254::{Bn254, Fr, G1Projective, G2Projective};
 use ark_ec::{AffineRepr, CurveGroup, PrimeGroup};
 use ark_ff::Field;
-use zkroll_l1::{compile, Address, Artifacts, Evm, L1Error, U256};
+use zkroll_l1::{artifacts as embedded, compile_in, Address, Artifacts, Evm, L1Error, U256};
 use zkroll_verifier::snarkjs::{public_from_json, ProofJson, VerificationKeyJson};
 use zkroll_verifier::solidity::{
-    calldata, function_signature, render_verifier, selector, CONTRACT_NAME,
-    ERROR_INPUT_NOT_IN_FIELD, ERROR_PROOF_INVALID,
+    calldata, function_signature, key_words, render_immutable_verifier, render_verifier, selector,
+    CONTRACT_NAME, ERROR_INPUT_NOT_IN_FIELD, ERROR_PROOF_INVALID, IMMUTABLE_CONTRACT_NAME,
 };
 use zkroll_verifier::{verify, Proof, VerifyingKey};
 
@@ -31,6 +31,12 @@ const R: &str = "218882428718392752222464057452572750885483644004160343436982041
 const Q: &str = "21888242871839275222246405745257275088696311157297823662689037894645226208583";
 
 const CALLER: Address = Address::repeat_byte(0xca);
+
+/// Compiles Solidity files with the repository's solc-js.
+fn compile(sources: &[&Path]) -> Result<Artifacts, L1Error> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    compile_in(&root, sources)
+}
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -61,21 +67,46 @@ fn artifacts() -> &'static Artifacts {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("Verifier.sol");
         std::fs::write(&path, render_verifier(&key())).unwrap();
-        compile(&[&path]).unwrap_or_else(|e| panic!("compiling the rendered verifier: {e}"))
+        compile(&[path.as_path()])
+            .unwrap_or_else(|e| panic!("compiling the rendered verifier: {e}"))
     })
 }
 
-/// A fresh chain with the verifier deployed.
-fn deployed() -> (Evm, Address) {
-    let contract = artifacts().get(CONTRACT_NAME).unwrap();
+/// Which verifier a test runs: the standalone export (key in constants,
+/// compiled here) or the embedded one (key as constructor argument).
+#[derive(Clone, Copy, Debug)]
+enum Kind {
+    Rendered,
+    Embedded,
+}
+
+const BOTH: [Kind; 2] = [Kind::Rendered, Kind::Embedded];
+
+/// A fresh chain with the verifier of `kind` deployed for the fixture key.
+fn deployed_kind(kind: Kind) -> (Evm, Address) {
+    let (contract, args) = match kind {
+        Kind::Rendered => (artifacts().get(CONTRACT_NAME).unwrap(), vec![]),
+        Kind::Embedded => (
+            embedded::contracts()
+                .unwrap()
+                .get(IMMUTABLE_CONTRACT_NAME)
+                .unwrap(),
+            key_words(&key()),
+        ),
+    };
     // solc's selector is the one `calldata` uses.
     assert_eq!(
         contract.selector(&function_signature(1)),
         Some(selector(&function_signature(1)))
     );
     let mut evm = Evm::new();
-    let at = evm.deploy_contract(contract, &[]).unwrap();
+    let at = evm.deploy_contract(contract, &args).unwrap();
     (evm, at)
+}
+
+/// A fresh chain with the standalone verifier deployed.
+fn deployed() -> (Evm, Address) {
+    deployed_kind(Kind::Rendered)
 }
 
 fn u256(s: &str) -> U256 {
@@ -91,18 +122,26 @@ fn set_word(data: &mut [u8], i: usize, v: U256) {
     data[4 + 32 * i..4 + 32 * (i + 1)].copy_from_slice(&v.to_be_bytes::<32>());
 }
 
-/// Calls verifyProof with `data`; the revert's decoded error name and words.
+/// Calls verifyProof of both verifiers with `data`; the revert's decoded
+/// error name and words, the same for both.
 fn expect_revert(data: &[u8]) -> (String, Vec<U256>) {
-    let (mut evm, at) = deployed();
-    match evm.call(CALLER, at, data, U256::ZERO) {
-        Err(L1Error::Reverted(r)) => {
-            let e = r
-                .error
-                .unwrap_or_else(|| panic!("undecoded revert data {:?}", r.data));
-            (e.name, e.words)
-        }
-        other => panic!("expected a revert, got {other:?}"),
-    }
+    let outcomes: Vec<_> = BOTH
+        .iter()
+        .map(|&kind| {
+            let (mut evm, at) = deployed_kind(kind);
+            match evm.call(CALLER, at, data, U256::ZERO) {
+                Err(L1Error::Reverted(r)) => {
+                    let e = r
+                        .error
+                        .unwrap_or_else(|| panic!("{kind:?}: undecoded revert data {:?}", r.data));
+                    (e.name, e.words)
+                }
+                other => panic!("{kind:?}: expected a revert, got {other:?}"),
+            }
+        })
+        .collect();
+    assert_eq!(outcomes[0], outcomes[1], "the two verifiers disagree");
+    outcomes[0].clone()
 }
 
 fn assert_proof_invalid(what: &str, data: &[u8]) {
@@ -117,24 +156,27 @@ fn assert_proof_invalid(what: &str, data: &[u8]) {
 
 #[test]
 fn fixture_proof_verifies_within_the_gas_budget() {
+    for kind in BOTH {
+        fixture_proof_verifies_within_the_gas_budget_on(kind);
+    }
+}
+
+fn fixture_proof_verifies_within_the_gas_budget_on(kind: Kind) {
     let (proof, public) = proof();
     verify(&key(), &public, &proof).unwrap();
     let data = calldata(&proof, &public);
-    let (mut evm, at) = deployed();
+    let (mut evm, at) = deployed_kind(kind);
     let out = evm
         .call(CALLER, at, &data, U256::ZERO)
-        .unwrap_or_else(|e| panic!("verifyProof refused the fixture proof: {e}"));
+        .unwrap_or_else(|e| panic!("{kind:?}: verifyProof refused the fixture proof: {e}"));
     assert!(out.output.is_empty());
-    let contract = artifacts().get(CONTRACT_NAME).unwrap();
     println!(
-        "{CONTRACT_NAME} ({}, evm {}, spec {:?}): runtime {} bytes",
-        artifacts().compiler,
-        artifacts().evm_version,
+        "{kind:?} verifier (spec {:?}): runtime {} bytes",
         evm.spec(),
-        contract.deployed_bytecode.len()
+        evm.code(at).len()
     );
     println!(
-        "verifyProof, 1 public input: execution gas {} (budget {EXECUTION_GAS_BUDGET}); \
+        "{kind:?} verifyProof, 1 public input: execution gas {} (budget {EXECUTION_GAS_BUDGET}); \
          whole transaction {} = 21000 base + {} calldata ({} bytes) + execution",
         out.execution_gas(),
         out.gas_used,
@@ -143,7 +185,7 @@ fn fixture_proof_verifies_within_the_gas_budget() {
     );
     assert!(
         out.execution_gas() <= EXECUTION_GAS_BUDGET,
-        "verifyProof used {} execution gas, budget {EXECUTION_GAS_BUDGET}",
+        "{kind:?}: verifyProof used {} execution gas, budget {EXECUTION_GAS_BUDGET}",
         out.execution_gas()
     );
     // A view call agrees and commits nothing.
@@ -281,8 +323,8 @@ fn three_public_inputs() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("Verifier3.sol");
     std::fs::write(&path, render_verifier(&vk)).unwrap();
-    let artifacts =
-        compile(&[&path]).unwrap_or_else(|e| panic!("compiling the rendered verifier: {e}"));
+    let artifacts = compile(&[path.as_path()])
+        .unwrap_or_else(|e| panic!("compiling the rendered verifier: {e}"));
     let contract = artifacts.get(CONTRACT_NAME).unwrap();
     assert_eq!(
         contract.selector(&function_signature(3)),
@@ -325,4 +367,54 @@ fn three_public_inputs() {
         (e.name.as_str(), e.words),
         ("InputNotInField", vec![U256::from(1)])
     );
+}
+
+#[test]
+fn three_public_inputs_with_the_key_at_deployment() {
+    let (vk, proof, inputs) = synthetic_three_inputs();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ImmutableVerifier3.sol");
+    std::fs::write(&path, render_immutable_verifier(3)).unwrap();
+    let artifacts = compile(&[path.as_path()])
+        .unwrap_or_else(|e| panic!("compiling the rendered verifier: {e}"));
+    let contract = artifacts.get(IMMUTABLE_CONTRACT_NAME).unwrap();
+    let mut evm = Evm::new();
+    let at = evm.deploy_contract(contract, &key_words(&vk)).unwrap();
+    evm.call(CALLER, at, &calldata(&proof, &inputs), U256::ZERO)
+        .unwrap_or_else(|e| panic!("verifyProof refused a valid 3-input proof: {e}"));
+    let mut bad = inputs.clone();
+    bad[2] += Fr::from(1u64);
+    let err = evm
+        .call(CALLER, at, &calldata(&proof, &bad), U256::ZERO)
+        .unwrap_err();
+    assert_eq!(err.revert().and_then(|r| r.name()), Some("ProofInvalid"));
+}
+
+#[test]
+fn a_key_with_a_refused_point_is_not_deployed() {
+    let contract = embedded::contracts()
+        .unwrap()
+        .get(IMMUTABLE_CONTRACT_NAME)
+        .unwrap();
+    let good = key_words(&key());
+    // Word 1 is alpha.y, word 5 is -beta.y.c0, word 15 is IC[0].y, word 17 IC[1].y.
+    for (what, w) in [
+        ("alpha off the curve", 1),
+        ("-beta off the twist", 5),
+        ("IC[0] off the curve", 15),
+        ("IC[1] off the curve", 17),
+    ] {
+        let mut args = good.clone();
+        let y = U256::from_be_slice(&args[32 * w..32 * (w + 1)]);
+        args[32 * w..32 * (w + 1)].copy_from_slice(&(y + U256::from(1)).to_be_bytes::<32>());
+        let mut evm = Evm::new();
+        let err = evm.deploy_contract(contract, &args).unwrap_err();
+        assert_eq!(
+            err.revert().and_then(|r| r.name()),
+            Some("KeyInvalid"),
+            "{what}: {err}"
+        );
+    }
+    // The untouched key deploys.
+    Evm::new().deploy_contract(contract, &good).unwrap();
 }

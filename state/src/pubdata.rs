@@ -100,6 +100,25 @@ pub enum PubdataError {
         /// Slot index.
         slot: usize,
     },
+    /// `submitBatch`'s parts do not fit the shape (see [`pubdata_from_parts`]).
+    #[error("submitBatch {part} is {got} bytes: {expected}")]
+    PartLength {
+        /// "header", "l1Ops" or "l2Data".
+        part: &'static str,
+        /// What the shape allows.
+        expected: String,
+        /// Bytes given.
+        got: usize,
+    },
+    /// An L1 queue entry (an `L1OpQueued` event's op) that is not a queued
+    /// deposit or forced exit with status 0.
+    #[error("L1 queue entry {serial}: {reason}")]
+    QueueEntry {
+        /// Its serial.
+        serial: u64,
+        /// What is wrong.
+        reason: &'static str,
+    },
     /// L1 ops must fill a prefix of the L1 slots, `l1_count` of them.
     #[error("header l1_count {count} does not match the {filled} leading non-Noop L1 slots")]
     L1Count {
@@ -399,6 +418,80 @@ impl Pubdata {
     }
 }
 
+/// The full pubdata of a batch from `submitBatch`'s three byte arguments
+/// (the header, the consumed L1 slots, the L2 slots without trailing
+/// Noops), padded with Noop slots to `shape`: what Rollup.sol commits to,
+/// and what a node following L1 replays.
+pub fn pubdata_from_parts(
+    shape: &CircuitShape,
+    header: &[u8],
+    l1_ops: &[u8],
+    l2_data: &[u8],
+) -> Result<Vec<u8>, PubdataError> {
+    if header.len() != HEADER_BYTES {
+        return Err(PubdataError::PartLength {
+            part: "header",
+            expected: format!("{HEADER_BYTES}"),
+            got: header.len(),
+        });
+    }
+    let l1_max = shape.l1_slots * L1_SLOT_BYTES;
+    if l1_ops.len() > l1_max || !l1_ops.len().is_multiple_of(L1_SLOT_BYTES) {
+        return Err(PubdataError::PartLength {
+            part: "l1Ops",
+            expected: format!("a multiple of {L1_SLOT_BYTES} up to {l1_max}"),
+            got: l1_ops.len(),
+        });
+    }
+    let l2_max = shape.l2_slots * L2_SLOT_BYTES;
+    if l2_data.len() > l2_max || !l2_data.len().is_multiple_of(L2_SLOT_BYTES) {
+        return Err(PubdataError::PartLength {
+            part: "l2Data",
+            expected: format!("a multiple of {L2_SLOT_BYTES} up to {l2_max}"),
+            got: l2_data.len(),
+        });
+    }
+    let mut out = vec![0u8; shape.pubdata_len()];
+    out[..HEADER_BYTES].copy_from_slice(header);
+    out[HEADER_BYTES..HEADER_BYTES + l1_ops.len()].copy_from_slice(l1_ops);
+    let l2_start = HEADER_BYTES + l1_max;
+    out[l2_start..l2_start + l2_data.len()].copy_from_slice(l2_data);
+    Ok(out)
+}
+
+/// The queued operation at `serial` from the 58 bytes Rollup.sol emits in
+/// `L1OpQueued` (an L1 slot with status 0; a forced exit's amount is 0
+/// until a batch writes it).
+pub fn queued_op(serial: u64, bytes: &[u8]) -> Result<crate::ops::QueuedL1Op, PubdataError> {
+    use crate::ops::{L1Op, QueuedL1Op};
+    let bad = |reason| PubdataError::QueueEntry { serial, reason };
+    let b: &[u8; L1_SLOT_BYTES] = bytes.try_into().map_err(|_| bad("not 58 bytes"))?;
+    let s = L1Slot::from_bytes(b, 0).map_err(|_| bad("not an L1 slot"))?;
+    if s.status != L1Status::Applied {
+        return Err(bad("status byte is not 0"));
+    }
+    let op = match s.op_type {
+        OpType::DepositNew => L1Op::DepositNew {
+            idx: s.idx,
+            pubkey: s.pubkey,
+            token: s.token,
+            amount: s.amount,
+        },
+        OpType::Deposit if s.pubkey.0 == [0; 32] => L1Op::Deposit {
+            idx: s.idx,
+            token: s.token,
+            amount: s.amount,
+        },
+        OpType::ForcedExit if s.pubkey.0 == [0; 32] && s.amount == 0 => L1Op::ForcedExit {
+            idx: s.idx,
+            token: s.token,
+        },
+        OpType::Deposit | OpType::ForcedExit => return Err(bad("non-zero unused fields")),
+        _ => return Err(bad("not a queued operation type")),
+    };
+    Ok(QueuedL1Op { serial, op })
+}
+
 /// `SHA-256(pubdata)` read big-endian with the top three bits cleared, so it
 /// is below 2^253 < r: the Groth16 circuit's single public input.
 pub fn public_input(pubdata: &[u8]) -> Fr {
@@ -483,6 +576,97 @@ mod tests {
             let x = public_input(&[n; 100]);
             let v: num_bigint::BigUint = x.into();
             assert!(v.bits() <= 253);
+        }
+    }
+
+    #[test]
+    fn pubdata_from_parts_pads_with_noops_and_checks_lengths() {
+        let shape = CircuitShape {
+            depth: 2,
+            l1_slots: 2,
+            l2_slots: 3,
+        };
+        let header = [7u8; HEADER_BYTES];
+        let l1 = [1u8; L1_SLOT_BYTES];
+        let l2 = [2u8; L2_SLOT_BYTES];
+        let pd = pubdata_from_parts(&shape, &header, &l1, &l2).unwrap();
+        assert_eq!(pd.len(), shape.pubdata_len());
+        assert_eq!(&pd[..HEADER_BYTES], &header);
+        assert_eq!(&pd[HEADER_BYTES..HEADER_BYTES + L1_SLOT_BYTES], &l1);
+        let l2_start = HEADER_BYTES + 2 * L1_SLOT_BYTES;
+        assert!(pd[HEADER_BYTES + L1_SLOT_BYTES..l2_start]
+            .iter()
+            .all(|&b| b == 0));
+        assert_eq!(&pd[l2_start..l2_start + L2_SLOT_BYTES], &l2);
+        assert!(pd[l2_start + L2_SLOT_BYTES..].iter().all(|&b| b == 0));
+        for (h, a, b, part) in [
+            (&header[..83], &l1[..], &l2[..], "header"),
+            (&header[..], &l1[..57], &l2[..], "l1Ops"),
+            (&header[..], &[1u8; 3 * L1_SLOT_BYTES][..], &l2[..], "l1Ops"),
+            (
+                &header[..],
+                &l1[..],
+                &[0u8; 4 * L2_SLOT_BYTES][..],
+                "l2Data",
+            ),
+        ] {
+            match pubdata_from_parts(&shape, h, a, b) {
+                Err(PubdataError::PartLength { part: p, .. }) => assert_eq!(p, part),
+                other => panic!("{part}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn queued_op_reads_the_queue_entry_and_refuses_others() {
+        use crate::ops::L1Op;
+        let slot = L1Slot {
+            op_type: OpType::DepositNew,
+            status: L1Status::Applied,
+            idx: 3,
+            token: 1,
+            amount: 500,
+            pubkey: PackedPubkey([9; 32]),
+        };
+        let q = queued_op(4, &slot.to_bytes()).unwrap();
+        assert_eq!(q.serial, 4);
+        assert_eq!(
+            q.op,
+            L1Op::DepositNew {
+                idx: 3,
+                pubkey: PackedPubkey([9; 32]),
+                token: 1,
+                amount: 500
+            }
+        );
+        let exit = L1Slot {
+            op_type: OpType::ForcedExit,
+            amount: 0,
+            pubkey: PackedPubkey([0; 32]),
+            ..slot
+        };
+        assert_eq!(
+            queued_op(0, &exit.to_bytes()).unwrap().op,
+            L1Op::ForcedExit { idx: 3, token: 1 }
+        );
+        let failed = L1Slot {
+            status: L1Status::Failed,
+            ..slot
+        };
+        let exit_with_amount = L1Slot { amount: 1, ..exit };
+        for bad in [
+            failed.to_bytes().to_vec(),
+            exit_with_amount.to_bytes().to_vec(),
+            L1Slot::NOOP.to_bytes().to_vec(),
+            slot.to_bytes()[..57].to_vec(),
+        ] {
+            assert!(
+                matches!(
+                    queued_op(9, &bad),
+                    Err(PubdataError::QueueEntry { serial: 9, .. })
+                ),
+                "{bad:?}"
+            );
         }
     }
 }

@@ -126,15 +126,7 @@ pub fn render_verifier(vk: &VerifyingKey<Bn254>) -> String {
     );
     let mut v: BTreeMap<String, String> = BTreeMap::new();
     v.insert("N_PUBLIC".into(), n.to_string());
-    let input_not_in_field = selector_hex(ERROR_INPUT_NOT_IN_FIELD);
-    v.insert(
-        "SELECTOR_PROOF_INVALID".into(),
-        selector_hex(ERROR_PROOF_INVALID),
-    );
-    v.insert(
-        "SELECTOR_INPUT_NOT_IN_FIELD".into(),
-        input_not_in_field.clone(),
-    );
+    insert_selectors(&mut v);
     let [ax, ay] = g1_dec(&vk.alpha_g1);
     v.insert("ALPHA_X".into(), ax);
     v.insert("ALPHA_Y".into(), ay);
@@ -158,17 +150,10 @@ pub fn render_verifier(vk: &VerifyingKey<Bn254>) -> String {
     }
     v.insert("IC_CONSTANTS".into(), ic);
 
-    let mut checks = String::new();
+    v.insert("INPUT_CHECKS".into(), input_checks(n));
     let mut lc = String::new();
     for i in 0..n {
         let off = 32 * i;
-        checks.push_str(&format!(
-            "            if iszero(lt(calldataload(add(input, {off:#04x})), R)) {{\n\
-             \x20               mstore(0x00, shl(224, {input_not_in_field}))\n\
-             \x20               mstore(0x04, {i})\n\
-             \x20               revert(0x00, 0x24)\n\
-             \x20           }}\n"
-        ));
         let j = i + 1;
         lc.push_str(&format!(
             "            mstore(0x1c0, IC{j}_X)\n\
@@ -179,9 +164,120 @@ pub fn render_verifier(vk: &VerifyingKey<Bn254>) -> String {
         ));
     }
     // The template puts each block on its own line.
-    v.insert("INPUT_CHECKS".into(), checks.trim_end().to_string());
     v.insert("LINEAR_COMBINATION".into(), lc.trim_end().to_string());
     substitute(TEMPLATE, &v)
+}
+
+/// The error selectors both templates name.
+fn insert_selectors(v: &mut BTreeMap<String, String>) {
+    v.insert(
+        "SELECTOR_PROOF_INVALID".into(),
+        selector_hex(ERROR_PROOF_INVALID),
+    );
+    v.insert(
+        "SELECTOR_INPUT_NOT_IN_FIELD".into(),
+        selector_hex(ERROR_INPUT_NOT_IN_FIELD),
+    );
+}
+
+/// The assembly that reverts with `InputNotInField(i)` for the first public
+/// input `>= r` (both templates, inside an `assembly` block).
+fn input_checks(n_public: usize) -> String {
+    let input_not_in_field = selector_hex(ERROR_INPUT_NOT_IN_FIELD);
+    let mut checks = String::new();
+    for i in 0..n_public {
+        let off = 32 * i;
+        checks.push_str(&format!(
+            "            if iszero(lt(calldataload(add(input, {off:#04x})), R)) {{\n\
+             \x20               mstore(0x00, shl(224, {input_not_in_field}))\n\
+             \x20               mstore(0x04, {i})\n\
+             \x20               revert(0x00, 0x24)\n\
+             \x20           }}\n"
+        ));
+    }
+    // The template puts the block on its own line.
+    checks.trim_end().to_string()
+}
+
+/// The contract template whose key is given at deployment; `{{NAME}}` marks
+/// a placeholder.
+pub const IMMUTABLE_TEMPLATE: &str = include_str!("../templates/ImmutableVerifier.sol");
+
+/// Name of the contract [`render_immutable_verifier`] writes.
+pub const IMMUTABLE_CONTRACT_NAME: &str = "Groth16ImmutableVerifier";
+
+/// How many words the key of a verifier with `n_public` inputs takes as
+/// the constructor argument of [`IMMUTABLE_CONTRACT_NAME`]: alpha (2), the
+/// three negated G2 points (4 each), and `n_public + 1` IC points (2 each).
+pub fn key_words_len(n_public: usize) -> usize {
+    2 + 3 * 4 + 2 * (n_public + 1)
+}
+
+/// The verifier for every key with `n_public` inputs (contract
+/// [`IMMUTABLE_CONTRACT_NAME`]): the key is its constructor argument
+/// ([`key_words`]), kept in immutables. solc inlines immutables into the
+/// runtime code, so `verifyProof` costs what [`render_verifier`]'s contract
+/// costs, and one compiled artifact deploys for any key without a compiler
+/// at run time. Panics for `n_public == 0` (Solidity has no `uint256[0]`).
+pub fn render_immutable_verifier(n_public: usize) -> String {
+    assert!(
+        n_public >= 1,
+        "the Solidity verifier needs at least one public input"
+    );
+    let mut v: BTreeMap<String, String> = BTreeMap::new();
+    v.insert("N_PUBLIC".into(), n_public.to_string());
+    v.insert("N_KEY_WORDS".into(), key_words_len(n_public).to_string());
+    insert_selectors(&mut v);
+    let (mut decl, mut assign, mut lc) = (String::new(), String::new(), String::new());
+    for i in 0..=n_public {
+        let w = 14 + 2 * i;
+        decl.push_str(&format!(
+            "    uint256 internal immutable IC{i}_X;\n    uint256 internal immutable IC{i}_Y;\n"
+        ));
+        assign.push_str(&format!(
+            "        IC{i}_X = key[{w}];\n        IC{i}_Y = key[{}];\n",
+            w + 1
+        ));
+    }
+    for i in 0..n_public {
+        let off = 32 * i;
+        let j = i + 1;
+        lc.push_str(&format!(
+            "        {{\n\
+             \x20           uint256 x = IC{j}_X;\n\
+             \x20           uint256 y = IC{j}_Y;\n\
+             \x20           assembly {{\n\
+             \x20               mstore(0x1c0, x)\n\
+             \x20               mstore(0x1e0, y)\n\
+             \x20               mstore(0x200, calldataload(add(input, {off:#04x})))\n\
+             \x20               ok := and(ok, staticcall(gas(), 0x07, 0x1c0, 0x60, 0x1c0, 0x40))\n\
+             \x20               ok := and(ok, staticcall(gas(), 0x06, 0x180, 0x80, 0x180, 0x40))\n\
+             \x20           }}\n\
+             \x20       }}\n"
+        ));
+    }
+    v.insert("IC_IMMUTABLES".into(), decl);
+    v.insert("IC_ASSIGNMENTS".into(), assign.trim_end().to_string());
+    v.insert("INPUT_CHECKS".into(), input_checks(n_public));
+    v.insert("LINEAR_COMBINATION".into(), lc.trim_end().to_string());
+    substitute(IMMUTABLE_TEMPLATE, &v)
+}
+
+/// The key of `vk` as the constructor argument of
+/// [`IMMUTABLE_CONTRACT_NAME`]: [`key_words_len`] big-endian 32-byte words
+/// (a static `uint256[K]`, so this is also its ABI encoding) in the order
+/// alpha, -beta, -gamma, -delta, IC[0..].
+pub fn key_words(vk: &VerifyingKey<Bn254>) -> Vec<u8> {
+    let n = vk.gamma_abc_g1.len().saturating_sub(1);
+    let mut out = Vec::with_capacity(32 * key_words_len(n));
+    push_g1(&mut out, &vk.alpha_g1);
+    for p in [-vk.beta_g2, -vk.gamma_g2, -vk.delta_g2] {
+        push_g2(&mut out, &p);
+    }
+    for p in &vk.gamma_abc_g1 {
+        push_g1(&mut out, p);
+    }
+    out
 }
 
 fn push_word<F: PrimeField>(out: &mut Vec<u8>, f: &F) {
@@ -222,6 +318,48 @@ pub fn calldata(proof: &Proof<Bn254>, inputs: &[Fr]) -> Vec<u8> {
         push_word(&mut out, x);
     }
     out
+}
+
+/// The proof from the 8 big-endian words of `verifyProof`'s `a, b, c`
+/// (what [`calldata`] writes after the selector; Rollup.sol's
+/// `uint256[8] proof`), every point validated as [`ProofJson::to_proof`]
+/// does: coordinates below q, on the curve, B in the subgroup; all-zero
+/// words are the identity.
+pub fn proof_from_words(words: &[u8]) -> Result<Proof<Bn254>, VerifyError> {
+    if words.len() != 8 * 32 {
+        return Err(VerifyError::Coordinate {
+            what: "proof words".into(),
+            reason: format!("{} bytes, not 256", words.len()),
+        });
+    }
+    let w: Vec<BigUint> = words.chunks(32).map(BigUint::from_bytes_be).collect();
+    let d = |i: usize| w[i].to_string();
+    let g1 = |x: usize| {
+        let z = if w[x] == BigUint::ZERO && w[x + 1] == BigUint::ZERO {
+            "0"
+        } else {
+            "1"
+        };
+        [d(x), d(x + 1), z.to_string()]
+    };
+    let b_zero = w[2..6].iter().all(|v| *v == BigUint::ZERO);
+    let json = ProofJson {
+        pi_a: g1(0),
+        // snarkjs's order: real part first.
+        pi_b: [
+            [d(3), d(2)],
+            [d(5), d(4)],
+            if b_zero {
+                ["0".into(), "0".into()]
+            } else {
+                ["1".into(), "0".into()]
+            },
+        ],
+        pi_c: g1(6),
+        protocol: "groth16".into(),
+        curve: "bn128".into(),
+    };
+    json.to_proof()
 }
 
 /// `0x` followed by the lowercase hex of `bytes`.
@@ -290,5 +428,24 @@ mod tests {
     #[should_panic(expected = "no value for placeholder")]
     fn unknown_placeholder_panics() {
         substitute("{{X}}", &BTreeMap::new());
+    }
+
+    #[test]
+    fn proof_words_round_trip_and_refuse_bad_points() {
+        use ark_ec::{CurveGroup, PrimeGroup};
+        let p = Proof::<Bn254> {
+            a: (ark_bn254::G1Projective::generator() * Fr::from(3u64)).into_affine(),
+            b: (ark_bn254::G2Projective::generator() * Fr::from(5u64)).into_affine(),
+            c: G1Affine::identity(),
+        };
+        let data = calldata(&p, &[]);
+        assert_eq!(proof_from_words(&data[4..]).unwrap(), p);
+        let mut bad = data[4..].to_vec();
+        bad[31] ^= 1;
+        assert!(matches!(
+            proof_from_words(&bad),
+            Err(VerifyError::NotOnCurve { .. })
+        ));
+        assert!(proof_from_words(&data[4..100]).is_err());
     }
 }

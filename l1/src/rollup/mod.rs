@@ -1,9 +1,8 @@
-//! Rollup.sol from Rust: deploys the L1 stack (the exported verifier,
-//! circomlibjs's Poseidon contracts, Rollup.sol) into an [`Evm`] and drives
+//! Rollup.sol from Rust: deploys the L1 stack (the embedded verifier with
+//! the key as its constructor argument, circomlibjs's Poseidon contracts,
+//! Rollup.sol; see [`crate::artifacts`]) into an [`Evm`] and drives
 //! it with zkroll batches: deposits into the queue, `submitBatch` from a
 //! [`BatchWitness`] and its proof, withdrawals, forced exits and exodus.
-
-use std::sync::OnceLock;
 
 use alloy_sol_types::{sol, SolCall, SolValue};
 use ark_bn254::{Bn254, Fr};
@@ -14,8 +13,9 @@ use zkroll_state::ops::{OpType, PackedPubkey};
 use zkroll_state::pubdata::{CircuitShape, HEADER_BYTES, L1_SLOT_BYTES, L2_SLOT_BYTES};
 use zkroll_state::tree::MerklePath;
 use zkroll_state::{Account, AccountId, BatchWitness, TokenId};
+use zkroll_verifier::solidity::IMMUTABLE_CONTRACT_NAME;
 
-use crate::compile::{compile_in, repo_root, Artifacts};
+use crate::artifacts;
 use crate::error::L1Error;
 use crate::evm::{CallOutcome, Evm};
 
@@ -40,58 +40,6 @@ sol! {
     function mint(address to, uint256 amount) external;
     function approve(address spender, uint256 amount) external returns (bool);
     function balanceOf(address who) external view returns (uint256);
-}
-
-/// Rollup.sol and the re-entrancy probe, compiled once per process.
-fn rollup_artifacts() -> Result<&'static Artifacts, L1Error> {
-    static ART: OnceLock<Result<Artifacts, String>> = OnceLock::new();
-    ART.get_or_init(|| {
-        let root = repo_root();
-        compile_in(
-            &root,
-            &[
-                root.join("contracts/Rollup.sol"),
-                root.join("contracts/test/Reenter.sol"),
-                root.join("contracts/test/TestToken.sol"),
-            ],
-        )
-        .map_err(|e| e.to_string())
-    })
-    .as_ref()
-    .map_err(|e| L1Error::Artifact { reason: e.clone() })
-}
-
-/// circomlibjs's Poseidon creation code for 4 and 5 inputs.
-fn poseidon_code() -> Result<(Vec<u8>, Vec<u8>), L1Error> {
-    let root = repo_root();
-    let out = std::process::Command::new("node")
-        .arg("contracts/scripts/poseidon.mjs")
-        .current_dir(&root)
-        .output()
-        .map_err(|e| L1Error::Artifact {
-            reason: format!(
-                "node contracts/scripts/poseidon.mjs: {e} (run npm ci --prefix contracts)"
-            ),
-        })?;
-    if !out.status.success() {
-        return Err(L1Error::Artifact {
-            reason: format!(
-                "poseidon.mjs failed (run npm ci --prefix contracts): {}",
-                String::from_utf8_lossy(&out.stderr)
-            ),
-        });
-    }
-    let v: serde_json::Value =
-        serde_json::from_slice(&out.stdout).map_err(|e| L1Error::Artifact {
-            reason: format!("poseidon.mjs output: {e}"),
-        })?;
-    let code = |n: &str| -> Result<Vec<u8>, L1Error> {
-        let s = v[n].as_str().unwrap_or_default().trim_start_matches("0x");
-        hex::decode(s).map_err(|e| L1Error::Artifact {
-            reason: format!("poseidon {n} bytecode: {e}"),
-        })
-    };
-    Ok((code("4")?, code("5")?))
 }
 
 fn word(f: &Fr) -> U256 {
@@ -142,6 +90,10 @@ pub fn submit_batch_calldata(w: &BatchWitness, proof: &Proof<Bn254>) -> Vec<u8> 
     .abi_encode()
 }
 
+/// The public inputs of the embedded verifier: a batch's one input, the
+/// SHA-256 commitment of its pubdata.
+pub const DEPLOYED_VERIFIER_INPUTS: usize = 1;
+
 /// The deployed L1 stack.
 pub struct RollupL1 {
     /// The chain.
@@ -166,21 +118,19 @@ impl RollupL1 {
         expiry_blocks: u64,
         genesis: Fr,
     ) -> Result<Self, L1Error> {
-        let dir = tempfile_dir()?;
-        let vpath = dir.join("Verifier.sol");
-        std::fs::write(&vpath, zkroll_verifier::solidity::render_verifier(vk)).map_err(|e| {
-            L1Error::Artifact {
-                reason: format!("{}: {e}", vpath.display()),
-            }
-        })?;
-        let vart = compile_in(&repo_root(), &[&vpath])?;
-        let _ = std::fs::remove_dir_all(&dir);
-        let art = rollup_artifacts()?;
+        let n_public = vk.gamma_abc_g1.len().saturating_sub(1);
+        if n_public != DEPLOYED_VERIFIER_INPUTS {
+            return Err(L1Error::UnsupportedKey { n_public });
+        }
+        let art = artifacts::contracts()?;
         let mut evm = Evm::new();
-        let verifier = evm.deploy_contract(vart.get("Groth16Verifier")?, &[])?;
-        let (p4, p5) = poseidon_code()?;
-        let p4 = evm.deploy(&p4)?;
-        let p5 = evm.deploy(&p5)?;
+        let verifier = evm.deploy_contract(
+            art.get(IMMUTABLE_CONTRACT_NAME)?,
+            &zkroll_verifier::solidity::key_words(vk),
+        )?;
+        let poseidon = artifacts::poseidon()?;
+        let p4 = evm.deploy(&poseidon.t5)?;
+        let p5 = evm.deploy(&poseidon.t6)?;
         // Small integers are encoded as full words, as the ABI does for uintN.
         let args = (
             verifier,
@@ -368,7 +318,7 @@ impl RollupL1 {
     /// Deploys a test ERC-20, registers it with Rollup.sol and returns
     /// (token contract, token id).
     pub fn deploy_test_token(&mut self) -> Result<(Address, TokenId), L1Error> {
-        let art = rollup_artifacts()?;
+        let art = artifacts::contracts()?;
         let token = self.evm.deploy_contract(art.get("TestToken")?, &[])?;
         let out = self.evm.call(
             self.operator,
@@ -416,7 +366,7 @@ impl RollupL1 {
     /// Deploys the re-entrancy probe (a contract account that re-enters
     /// `withdraw` when paid).
     pub fn deploy_reenter(&mut self) -> Result<Address, L1Error> {
-        let art = rollup_artifacts()?;
+        let art = artifacts::contracts()?;
         let args = (self.rollup,).abi_encode_params();
         self.evm.deploy_contract(art.get("Reenter")?, &args)
     }
@@ -449,18 +399,4 @@ pub mod reenter {
     pub fn reentry_failed() -> Vec<u8> {
         reentryFailedCall {}.abi_encode()
     }
-}
-
-fn tempfile_dir() -> Result<std::path::PathBuf, L1Error> {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static N: AtomicU64 = AtomicU64::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "zkroll-l1-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
-    std::fs::create_dir_all(&dir).map_err(|e| L1Error::Artifact {
-        reason: format!("{}: {e}", dir.display()),
-    })?;
-    Ok(dir)
 }
