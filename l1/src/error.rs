@@ -1,11 +1,19 @@
-//! What went wrong on the L1 side: a missing tool, a compile error, or a
+//! What went wrong on the L1 side: a missing tool, a compile error, a
 //! transaction that reverted (with its revert data, decoded when the error
-//! is known) or halted.
+//! is known) or halted, or a live node that could not be used (unreachable,
+//! another chain, no rollup at the address, an unfunded key, a transaction
+//! never mined).
+
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use revm::primitives::U256;
 
-/// A failure of the L1 harness: compiling, deploying or calling.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+use crate::compile::abi_error_signatures;
+
+/// A failure on the L1 side: compiling, deploying, calling, or talking to
+/// a node.
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum L1Error {
     /// Node or solc-js is not installed.
     #[error("{what} is missing: run `npm ci --prefix contracts` (scripts/test.sh does it)")]
@@ -48,6 +56,103 @@ pub enum L1Error {
     UnsupportedKey {
         /// The key's number of public inputs.
         n_public: usize,
+    },
+    /// A JSON-RPC request failed: the node is unreachable, dropped the
+    /// connection, or answered with an error.
+    #[error("L1 node {url}: {call} failed: {source}")]
+    Rpc {
+        /// The node's URL.
+        url: String,
+        /// What was asked (`eth_getLogs`, `send transaction`, ...).
+        call: &'static str,
+        /// The transport's error.
+        source: Arc<alloy::transports::TransportError>,
+    },
+    /// The RPC URL does not parse.
+    #[error("RPC URL {url:?}: {reason}")]
+    BadUrl {
+        /// The URL given.
+        url: String,
+        /// Why it is refused.
+        reason: String,
+    },
+    /// A private key does not parse (the key itself is never printed).
+    #[error("{what}: not a 32-byte hex private key")]
+    BadKey {
+        /// Which key (`--operator-key`, ...).
+        what: String,
+    },
+    /// The node serves another chain than the one expected.
+    #[error("the L1 node is on chain id {got}, expected {expected}")]
+    WrongChainId {
+        /// Expected chain id.
+        expected: u64,
+        /// The node's chain id.
+        got: u64,
+    },
+    /// There is no zkroll rollup at the address (no code, or not Rollup.sol's).
+    #[error("no zkroll Rollup contract at {address}: {reason}")]
+    NotARollup {
+        /// The address given.
+        address: String,
+        /// What was found.
+        reason: String,
+    },
+    /// The rollup's shape is not the one the caller's keys or state are for.
+    #[error("the rollup at {address} checks {on_chain}, not {expected}")]
+    ShapeMismatch {
+        /// The rollup's address.
+        address: String,
+        /// The on-chain shape.
+        on_chain: String,
+        /// The caller's shape.
+        expected: String,
+    },
+    /// An account cannot pay for a transaction.
+    #[error("{address} holds {balance} wei, not enough for this transaction (at least {needed} wei with its gas): fund it")]
+    InsufficientFunds {
+        /// The sender.
+        address: String,
+        /// Its balance.
+        balance: U256,
+        /// Gas limit times max fee, plus value.
+        needed: U256,
+    },
+    /// The node has no key for the sender (register it with the client).
+    #[error("no signing key for {address}")]
+    NoSigner {
+        /// The sender asked for.
+        address: String,
+    },
+    /// A transaction was not mined after every fee bump.
+    #[error("transaction {tx_hash} (nonce {nonce}) not mined after {attempts} attempts over {waited_secs} s")]
+    NotMined {
+        /// The last hash sent.
+        tx_hash: String,
+        /// Its nonce.
+        nonce: u64,
+        /// How many times it was sent (with bumped fees).
+        attempts: u32,
+        /// Seconds waited in all.
+        waited_secs: u64,
+    },
+    /// L1 holds another batch under this number than the one being settled.
+    #[error("batch {batch} is settled on L1 with new root {on_chain}, not ours ({ours})")]
+    Diverged {
+        /// The batch number.
+        batch: u64,
+        /// The root on L1.
+        on_chain: String,
+        /// The local root.
+        ours: String,
+    },
+    /// A settled batch's data on L1 cannot be read back.
+    #[error("settled batch {batch}: {reason}")]
+    BadCalldata {
+        /// The batch number.
+        batch: u64,
+        /// What is wrong.
+        reason: String,
     },
     /// The transaction reverted (`REVERT`): its data, decoded when known.
     #[error("{0}")]
@@ -92,6 +197,81 @@ pub struct DecodedError {
     pub words: Vec<U256>,
     /// The message of an `Error(string)`.
     pub message: Option<String>,
+}
+
+/// Known error signatures by selector: decodes revert data into
+/// [`DecodedError`]s. `Error(string)` and `Panic(uint256)` are always known.
+#[derive(Clone, Debug)]
+pub struct ErrorRegistry {
+    errors: HashMap<[u8; 4], String>,
+}
+
+impl Default for ErrorRegistry {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ErrorRegistry {
+    /// A registry of the built-in errors.
+    pub fn new() -> Self {
+        let mut r = Self {
+            errors: HashMap::new(),
+        };
+        r.register("Error(string)");
+        r.register("Panic(uint256)");
+        r
+    }
+
+    /// How many signatures are known.
+    pub fn len(&self) -> usize {
+        self.errors.len()
+    }
+
+    /// Never true: the built-ins are always there.
+    pub fn is_empty(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    /// Makes reverts with this error decodable, e.g. `ProofInvalid()` or
+    /// `InputNotInField(uint256)` (canonical types, no names or spaces).
+    pub fn register(&mut self, signature: &str) {
+        self.errors
+            .insert(crate::evm::selector(signature), signature.to_string());
+    }
+
+    /// Registers every custom error of a contract's ABI.
+    pub fn register_abi(&mut self, abi: &serde_json::Value) {
+        for sig in abi_error_signatures(abi) {
+            self.register(&sig);
+        }
+    }
+
+    /// Decodes revert data by its selector, if known.
+    pub fn decode(&self, data: &[u8]) -> Option<DecodedError> {
+        let sel: [u8; 4] = data.get(..4)?.try_into().ok()?;
+        let signature = self.errors.get(&sel)?.clone();
+        let name = signature.split('(').next().unwrap_or_default().to_string();
+        let words: Vec<U256> = data[4..]
+            .chunks_exact(32)
+            .map(U256::from_be_slice)
+            .collect();
+        let message = (signature == "Error(string)")
+            .then(|| {
+                let offset = usize::try_from(*words.first()?).ok()?;
+                let body = data.get(4 + offset..)?;
+                let len = usize::try_from(U256::from_be_slice(body.get(..32)?)).ok()?;
+                let bytes = body.get(32..32usize.checked_add(len)?)?;
+                Some(String::from_utf8_lossy(bytes).into_owned())
+            })
+            .flatten();
+        Some(DecodedError {
+            name,
+            signature,
+            words,
+            message,
+        })
+    }
 }
 
 impl Revert {

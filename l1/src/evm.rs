@@ -2,8 +2,6 @@
 //! in-memory database. Transactions are executed and committed one by one;
 //! gas price and base fee are 0, so balances move only by value transfers.
 
-use std::collections::HashMap;
-
 use revm::context::result::{ExecutionResult, Output};
 use revm::context::TxEnv;
 use revm::database::{CacheDB, EmptyDB};
@@ -13,8 +11,8 @@ use revm::primitives::{keccak256, Address, Bytes, Log, TxKind, U256};
 use revm::state::AccountInfo;
 use revm::{DatabaseRef, ExecuteCommitEvm, ExecuteEvm};
 
-use crate::compile::{abi_error_signatures, Contract};
-use crate::error::{DecodedError, L1Error, Revert};
+use crate::compile::Contract;
+use crate::error::{DecodedError, ErrorRegistry, L1Error, Revert};
 
 /// Gas every transaction pays before execution.
 pub const TX_BASE_GAS: u64 = 21_000;
@@ -75,7 +73,7 @@ type Inner = MainnetEvm<MainnetContext<CacheDB<EmptyDB>>>;
 /// [`Evm::deploy_contract`]).
 pub struct Evm {
     inner: Inner,
-    errors: HashMap<[u8; 4], String>,
+    errors: ErrorRegistry,
 }
 
 impl std::fmt::Debug for Evm {
@@ -105,13 +103,10 @@ impl Evm {
     /// A chain with mainnet rules (and gas costs) of fork `spec`.
     pub fn with_spec(spec: SpecId) -> Self {
         let ctx = MainnetContext::new(CacheDB::new(EmptyDB::new()), spec);
-        let mut evm = Self {
+        Self {
             inner: ctx.build_mainnet(),
-            errors: HashMap::new(),
-        };
-        evm.register_error("Error(string)");
-        evm.register_error("Panic(uint256)");
-        evm
+            errors: ErrorRegistry::new(),
+        }
     }
 
     /// The fork whose rules apply.
@@ -172,41 +167,17 @@ impl Evm {
     /// Makes reverts with this error decodable, e.g. `ProofInvalid()` or
     /// `InputNotInField(uint256)` (canonical types, no names or spaces).
     pub fn register_error(&mut self, signature: &str) {
-        self.errors
-            .insert(selector(signature), signature.to_string());
+        self.errors.register(signature);
     }
 
     /// Registers every custom error of a contract's ABI.
     pub fn register_abi(&mut self, abi: &serde_json::Value) {
-        for sig in abi_error_signatures(abi) {
-            self.register_error(&sig);
-        }
+        self.errors.register_abi(abi);
     }
 
     /// Decodes revert data by its selector, if known.
     pub fn decode_error(&self, data: &[u8]) -> Option<DecodedError> {
-        let sel: [u8; 4] = data.get(..4)?.try_into().ok()?;
-        let signature = self.errors.get(&sel)?.clone();
-        let name = signature.split('(').next().unwrap_or_default().to_string();
-        let words: Vec<U256> = data[4..]
-            .chunks_exact(32)
-            .map(U256::from_be_slice)
-            .collect();
-        let message = (signature == "Error(string)")
-            .then(|| {
-                let offset = usize::try_from(*words.first()?).ok()?;
-                let body = data.get(4 + offset..)?;
-                let len = usize::try_from(U256::from_be_slice(body.get(..32)?)).ok()?;
-                let bytes = body.get(32..32usize.checked_add(len)?)?;
-                Some(String::from_utf8_lossy(bytes).into_owned())
-            })
-            .flatten();
-        Some(DecodedError {
-            name,
-            signature,
-            words,
-            message,
-        })
+        self.errors.decode(data)
     }
 
     /// Deploys `creation_code` (creation bytecode followed by ABI-encoded

@@ -12,12 +12,15 @@ use zkroll_state::field::fr_to_be_bytes;
 use zkroll_state::ops::{OpType, PackedPubkey};
 use zkroll_state::pubdata::{CircuitShape, HEADER_BYTES, L1_SLOT_BYTES, L2_SLOT_BYTES};
 use zkroll_state::tree::MerklePath;
-use zkroll_state::{Account, AccountId, BatchWitness, TokenId};
+use zkroll_state::{Account, AccountId, BatchWitness, QueuedL1Op, TokenId};
 use zkroll_verifier::solidity::IMMUTABLE_CONTRACT_NAME;
 
 use crate::artifacts;
+use crate::chain::SettledBatch;
 use crate::error::L1Error;
 use crate::evm::{CallOutcome, Evm};
+
+mod chain;
 
 sol! {
     function depositNew(bytes32 pubkey, uint32 token, uint128 amount) external payable returns (uint32);
@@ -90,6 +93,44 @@ pub fn submit_batch_calldata(w: &BatchWitness, proof: &Proof<Bn254>) -> Vec<u8> 
     .abi_encode()
 }
 
+/// Rollup.sol's ABI-encoded constructor arguments.
+pub fn rollup_constructor_args(
+    verifier: Address,
+    poseidon4: Address,
+    poseidon5: Address,
+    chain_id: u32,
+    shape: CircuitShape,
+    expiry_blocks: u64,
+    genesis: &Fr,
+) -> Vec<u8> {
+    // Small integers are encoded as full words, as the ABI does for uintN.
+    (
+        verifier,
+        poseidon4,
+        poseidon5,
+        U256::from(chain_id),
+        U256::from(shape.depth),
+        U256::from(shape.l1_slots),
+        U256::from(shape.l2_slots),
+        U256::from(expiry_blocks),
+        FixedBytes::<32>::from(fr_to_be_bytes(genesis)),
+    )
+        .abi_encode_params()
+}
+
+/// The embedded verifier's creation code for `vk` (its key as the
+/// constructor argument); keys with another number of public inputs are
+/// refused.
+pub fn verifier_creation_code(vk: &VerifyingKey<Bn254>) -> Result<Vec<u8>, L1Error> {
+    let n_public = vk.gamma_abc_g1.len().saturating_sub(1);
+    if n_public != DEPLOYED_VERIFIER_INPUTS {
+        return Err(L1Error::UnsupportedKey { n_public });
+    }
+    Ok(artifacts::contracts()?
+        .get(IMMUTABLE_CONTRACT_NAME)?
+        .creation_code(&zkroll_verifier::solidity::key_words(vk)))
+}
+
 /// The public inputs of the embedded verifier: a batch's one input, the
 /// SHA-256 commitment of its pubdata.
 pub const DEPLOYED_VERIFIER_INPUTS: usize = 1;
@@ -106,6 +147,10 @@ pub struct RollupL1 {
     pub operator: Address,
     /// The circuit shape the verifier checks.
     pub shape: CircuitShape,
+    /// Every `L1OpQueued` so far, decoded, in serial order.
+    queued: Vec<QueuedL1Op>,
+    /// Every settled batch so far, in order.
+    settled: Vec<SettledBatch>,
 }
 
 impl RollupL1 {
@@ -118,32 +163,16 @@ impl RollupL1 {
         expiry_blocks: u64,
         genesis: Fr,
     ) -> Result<Self, L1Error> {
-        let n_public = vk.gamma_abc_g1.len().saturating_sub(1);
-        if n_public != DEPLOYED_VERIFIER_INPUTS {
-            return Err(L1Error::UnsupportedKey { n_public });
-        }
+        let code = verifier_creation_code(vk)?;
         let art = artifacts::contracts()?;
         let mut evm = Evm::new();
-        let verifier = evm.deploy_contract(
-            art.get(IMMUTABLE_CONTRACT_NAME)?,
-            &zkroll_verifier::solidity::key_words(vk),
-        )?;
+        evm.register_abi(&art.get(IMMUTABLE_CONTRACT_NAME)?.abi);
+        let verifier = evm.deploy(&code)?;
         let poseidon = artifacts::poseidon()?;
         let p4 = evm.deploy(&poseidon.t5)?;
         let p5 = evm.deploy(&poseidon.t6)?;
-        // Small integers are encoded as full words, as the ABI does for uintN.
-        let args = (
-            verifier,
-            p4,
-            p5,
-            U256::from(chain_id),
-            U256::from(shape.depth),
-            U256::from(shape.l1_slots),
-            U256::from(shape.l2_slots),
-            U256::from(expiry_blocks),
-            FixedBytes::<32>::from(fr_to_be_bytes(&genesis)),
-        )
-            .abi_encode_params();
+        let args =
+            rollup_constructor_args(verifier, p4, p5, chain_id, shape, expiry_blocks, &genesis);
         let rollup = evm.deploy_contract(art.get("Rollup")?, &args)?;
         Ok(Self {
             evm,
@@ -151,7 +180,23 @@ impl RollupL1 {
             verifier,
             operator: Evm::DEPLOYER,
             shape,
+            queued: Vec::new(),
+            settled: Vec::new(),
         })
+    }
+
+    /// Calls Rollup.sol from `from` and keeps what a node would read from
+    /// its logs: queued L1 operations and settled batches (with the
+    /// `submitBatch` calldata that settled them).
+    fn call_rollup(
+        &mut self,
+        from: Address,
+        data: &[u8],
+        value: U256,
+    ) -> Result<CallOutcome, L1Error> {
+        let out = self.evm.call(from, self.rollup, data, value)?;
+        chain::record_logs(self, data, &out)?;
+        Ok(out)
     }
 
     /// `depositNew` from `from` paying `amount` wei of ETH (token 0) or an
@@ -174,7 +219,7 @@ impl RollupL1 {
         } else {
             U256::ZERO
         };
-        let out = self.evm.call(from, self.rollup, &data, value)?;
+        let out = self.call_rollup(from, &data, value)?;
         let idx =
             depositNewCall::abi_decode_returns(&out.output).map_err(|e| L1Error::Artifact {
                 reason: format!("depositNew return: {e}"),
@@ -190,7 +235,7 @@ impl RollupL1 {
         amount: u128,
     ) -> Result<CallOutcome, L1Error> {
         let data = depositCall { idx, amount }.abi_encode();
-        self.evm.call(from, self.rollup, &data, U256::from(amount))
+        self.call_rollup(from, &data, U256::from(amount))
     }
 
     /// `requestForcedExit(idx)` from the account's owner.
@@ -199,9 +244,8 @@ impl RollupL1 {
         from: Address,
         idx: AccountId,
     ) -> Result<CallOutcome, L1Error> {
-        self.evm.call(
+        self.call_rollup(
             from,
-            self.rollup,
             &requestForcedExitCall { idx }.abi_encode(),
             U256::ZERO,
         )
@@ -214,7 +258,7 @@ impl RollupL1 {
         proof: &Proof<Bn254>,
     ) -> Result<CallOutcome, L1Error> {
         let data = submit_batch_calldata(w, proof);
-        self.evm.call(self.operator, self.rollup, &data, U256::ZERO)
+        self.call_rollup(self.operator, &data, U256::ZERO)
     }
 
     /// `submitBatch` with raw parts (for tests that tamper with them).
@@ -232,27 +276,17 @@ impl RollupL1 {
             proof,
         }
         .abi_encode();
-        self.evm.call(self.operator, self.rollup, &data, U256::ZERO)
+        self.call_rollup(self.operator, &data, U256::ZERO)
     }
 
     /// `withdraw(token)` from `from`.
     pub fn withdraw(&mut self, from: Address, token: TokenId) -> Result<CallOutcome, L1Error> {
-        self.evm.call(
-            from,
-            self.rollup,
-            &withdrawCall { token }.abi_encode(),
-            U256::ZERO,
-        )
+        self.call_rollup(from, &withdrawCall { token }.abi_encode(), U256::ZERO)
     }
 
     /// `activateExodus()`.
     pub fn activate_exodus(&mut self, from: Address) -> Result<CallOutcome, L1Error> {
-        self.evm.call(
-            from,
-            self.rollup,
-            &activateExodusCall {}.abi_encode(),
-            U256::ZERO,
-        )
+        self.call_rollup(from, &activateExodusCall {}.abi_encode(), U256::ZERO)
     }
 
     /// `exodusExit` for account `idx` holding `account`, with its path in the
@@ -273,14 +307,13 @@ impl RollupL1 {
             siblings: path.siblings.iter().map(|s| s.map(|f| word(&f))).collect(),
         }
         .abi_encode();
-        self.evm.call(from, self.rollup, &data, U256::ZERO)
+        self.call_rollup(from, &data, U256::ZERO)
     }
 
     /// `reclaimDeposit(serial)`.
     pub fn reclaim_deposit(&mut self, from: Address, serial: u64) -> Result<CallOutcome, L1Error> {
-        self.evm.call(
+        self.call_rollup(
             from,
-            self.rollup,
             &reclaimDepositCall { serial }.abi_encode(),
             U256::ZERO,
         )
@@ -320,9 +353,8 @@ impl RollupL1 {
     pub fn deploy_test_token(&mut self) -> Result<(Address, TokenId), L1Error> {
         let art = artifacts::contracts()?;
         let token = self.evm.deploy_contract(art.get("TestToken")?, &[])?;
-        let out = self.evm.call(
+        let out = self.call_rollup(
             self.operator,
-            self.rollup,
             &addTokenCall { token }.abi_encode(),
             U256::ZERO,
         )?;

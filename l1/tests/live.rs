@@ -1,0 +1,511 @@
+//! The L1 client against a real node: anvil from npm
+//! (`contracts/node_modules/.bin/anvil`, or `$ZKROLL_ANVIL`), started on a
+//! free loopback port per test and killed at the end. Real proofs at depth
+//! 2 (2 L1 + 2 L2 slots). Without anvil the tests print a skip; with
+//! `CI=true` or `ZKROLL_REQUIRE_ANVIL=1` a missing anvil fails.
+//!
+//! Gas and timing figures: `cargo test --release -p zkroll-l1 --test live -- --nocapture`.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use alloy::eips::eip2718::Encodable2718;
+use alloy::primitives::{Address, U256};
+use alloy::providers::ext::AnvilApi;
+use alloy::providers::Provider;
+use alloy::rpc::types::anvil::{ReorgOptions, TransactionData};
+use alloy::signers::local::PrivateKeySigner;
+use ark_bn254::Bn254;
+use ark_groth16::Proof;
+use rand::SeedableRng;
+use zkroll_l1::anvil::{Anvil, DEV_KEYS};
+use zkroll_l1::rpc::deploy::{deploy, DeployParams, Deployment};
+use zkroll_l1::rpc::send::FileJournal;
+use zkroll_l1::rpc::{parse_key, RpcChain, RpcConfig};
+use zkroll_l1::sync::sync;
+use zkroll_l1::{L1Error, RollupChain, Settlement};
+use zkroll_prover::{prove, setup, ProverKey};
+use zkroll_state::field::fr_to_be_bytes;
+use zkroll_state::sim::Workload;
+use zkroll_state::{
+    AccountTree, BatchConfig, BatchWitness, CircuitShape, L1Op, MemStore, QueuedL1Op, Rollup,
+    SignedL2Op,
+};
+
+const L1_CHAIN: u64 = 31337;
+const ROLLUP_CHAIN: u32 = 7;
+const SHAPE: CircuitShape = CircuitShape {
+    depth: 2,
+    l1_slots: 2,
+    l2_slots: 2,
+};
+const CONFIG: BatchConfig = BatchConfig {
+    shape: SHAPE,
+    fee_account: 0,
+    chain_id: ROLLUP_CHAIN,
+};
+const EXPIRY: u64 = 1_000;
+
+fn key() -> &'static ProverKey {
+    static KEY: OnceLock<ProverKey> = OnceLock::new();
+    KEY.get_or_init(|| setup(SHAPE, &mut rand::rngs::StdRng::seed_from_u64(5)).expect("setup"))
+}
+
+/// anvil, or None (a printed skip) when it is not installed and not required.
+fn anvil(test: &str, args: &[&str]) -> Option<Anvil> {
+    let bin = std::env::var_os("ZKROLL_ANVIL").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../contracts/node_modules/.bin/anvil"),
+        PathBuf::from,
+    );
+    let required = std::env::var("CI").is_ok_and(|v| v == "true")
+        || std::env::var_os("ZKROLL_REQUIRE_ANVIL").is_some();
+    if !bin.exists() {
+        assert!(
+            !required,
+            "{test}: anvil is required but {} is missing (run npm ci --prefix contracts)",
+            bin.display()
+        );
+        println!(
+            "SKIPPED {test}: no anvil at {} (npm ci --prefix contracts)",
+            bin.display()
+        );
+        return None;
+    }
+    Some(Anvil::spawn(&bin, L1_CHAIN, args).expect("anvil starts"))
+}
+
+fn signer(i: usize) -> PrivateKeySigner {
+    parse_key("dev key", DEV_KEYS[i]).unwrap()
+}
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+fn fast(confirmations: u64) -> RpcConfig {
+    RpcConfig {
+        confirmations,
+        resend_after: Duration::from_secs(2),
+        poll_interval: Duration::from_millis(50),
+        expected_chain_id: Some(L1_CHAIN),
+        ..RpcConfig::default()
+    }
+}
+
+/// A deployment at depth 2 with the operator (dev key 0) and two users
+/// (dev keys 1 and 2) registered.
+async fn deployed(node: &Anvil, confirmations: u64) -> (Deployment, RpcChain) {
+    let params = DeployParams {
+        shape: SHAPE,
+        rollup_chain_id: ROLLUP_CHAIN,
+        expiry_blocks: EXPIRY,
+        genesis: AccountTree::new(SHAPE.depth).unwrap().root(),
+    };
+    let (d, _) = deploy(
+        &node.url(),
+        signer(0),
+        &key().pk.vk,
+        &params,
+        fast(confirmations),
+    )
+    .await
+    .expect("deploy");
+    let chain = RpcChain::connect(
+        &node.url(),
+        vec![signer(0), signer(1), signer(2)],
+        d.rollup,
+        RpcConfig {
+            from_block: d.block,
+            ..fast(confirmations)
+        },
+    )
+    .await
+    .expect("connect");
+    (d, chain)
+}
+
+/// The operator's native state and a workload that signs as the users.
+struct Operator {
+    state: Rollup<MemStore>,
+    w: Workload,
+}
+
+impl Operator {
+    fn new() -> Self {
+        Self {
+            state: Rollup::open(MemStore::new(), SHAPE.depth, false).unwrap(),
+            w: Workload::new(3, ROLLUP_CHAIN),
+        }
+    }
+
+    fn prove(&mut self, l1: &[QueuedL1Op], l2: &[SignedL2Op]) -> (BatchWitness, Proof<Bn254>) {
+        let wit = self
+            .state
+            .apply_batch(&CONFIG, l1, l2)
+            .expect("native batch");
+        let p = prove(
+            key(),
+            &wit,
+            &mut rand::rngs::StdRng::seed_from_u64(wit.batch_number),
+        )
+        .expect("prove");
+        (wit, p.proof)
+    }
+}
+
+/// depositNew of a fresh workload key from `from`; checks the index L1
+/// assigns is the one the operator predicts.
+async fn deposit(
+    chain: &mut RpcChain,
+    op: &mut Operator,
+    from: Address,
+    amount: u128,
+) -> QueuedL1Op {
+    let q = op.w.deposit_new(0, amount);
+    let L1Op::DepositNew { idx, pubkey, .. } = q.op else {
+        unreachable!()
+    };
+    let (got, out) = chain
+        .deposit_new(from, pubkey, 0, amount)
+        .await
+        .expect("depositNew");
+    assert_eq!(got, idx);
+    println!("depositNew gas {} (block {})", out.gas_used, out.block);
+    q
+}
+
+#[test]
+fn deposits_batches_withdrawal_and_sync_on_anvil() {
+    let Some(node) = anvil("deposits_batches_withdrawal_and_sync_on_anvil", &[]) else {
+        return;
+    };
+    rt().block_on(async {
+        let (d, mut chain) = deployed(&node, 1).await;
+        println!(
+            "deploy gas: verifier {}, poseidon4 {}, poseidon5 {}, Rollup {}",
+            d.gas[0], d.gas[1], d.gas[2], d.gas[3]
+        );
+        let (alice, bob) = (signer(1).address(), signer(2).address());
+        let mut op = Operator::new();
+        let t_deposit = Instant::now();
+        let fee = deposit(&mut chain, &mut op, alice, 1).await;
+        let a = deposit(&mut chain, &mut op, alice, 5_000).await;
+        let b = deposit(&mut chain, &mut op, bob, 3_000).await;
+        // The queue read back from the logs is the operator's prediction.
+        let queued = chain.confirmed_l1_ops(0).await.unwrap();
+        assert_eq!(queued, vec![fee, a, b]);
+
+        let (w1, p1) = op.prove(&queued[..2], &[]);
+        let s1 = chain.submit_batch(&w1, &p1).await.expect("batch 1");
+        println!(
+            "L1 deposit to L2 credit (queued, proved, settled): {:.2} s",
+            t_deposit.elapsed().as_secs_f64()
+        );
+        // Sent again (a restart): detected, nothing sent.
+        let nonce = chain
+            .provider()
+            .get_transaction_count(d.operator)
+            .await
+            .unwrap();
+        assert_eq!(
+            chain.submit_batch(&w1, &p1).await.unwrap(),
+            Settlement::AlreadySettled { batch: 1 }
+        );
+        assert_eq!(
+            chain
+                .provider()
+                .get_transaction_count(d.operator)
+                .await
+                .unwrap(),
+            nonce
+        );
+
+        let rest = chain.confirmed_l1_ops(op.state.l1_next()).await.unwrap();
+        let idx_a = 1;
+        let (w2, p2) = op.prove(&rest, &[]);
+        let s2 = chain.submit_batch(&w2, &p2).await.expect("batch 2");
+        let a_acc = *op.state.account(idx_a).unwrap();
+        let withdraw =
+            op.w.withdraw(idx_a, 1_200, 0, a_acc.nonce)
+                .expect("key of account 1");
+        let transfer =
+            op.w.transfer(2, idx_a, 700, 0, op.state.account(2).unwrap().nonce);
+        let (w3, p3) = op.prove(&[], &[transfer.expect("key of account 2"), withdraw]);
+        let s3 = chain.submit_batch(&w3, &p3).await.expect("batch 3");
+        for (n, s) in [(1, s1), (2, s2), (3, s3)] {
+            println!("submitBatch {n} gas {:?}", s.gas_used());
+        }
+        let status = chain.status().await.unwrap();
+        assert_eq!(status.last_batch, 3);
+        assert_eq!(status.state_root, fr_to_be_bytes(&op.state.root()));
+
+        // The withdrawal's ETH arrives in alice's L1 balance.
+        let before = chain.eth_balance(alice).await.unwrap();
+        let out = chain.withdraw(alice, 0).await.expect("withdraw");
+        let receipt = chain
+            .provider()
+            .get_transaction_receipt(out.tx_hash)
+            .await
+            .unwrap()
+            .unwrap();
+        let fee_paid = U256::from(receipt.gas_used) * U256::from(receipt.effective_gas_price);
+        let after = chain.eth_balance(alice).await.unwrap();
+        assert_eq!(after + fee_paid - before, U256::from(1_200u64));
+        println!("withdraw gas {}", out.gas_used);
+
+        // Anyone rebuilds the state from L1 alone, proofs checked.
+        let mut follower = Rollup::open(MemStore::new(), SHAPE.depth, false).unwrap();
+        let t = Instant::now();
+        let report = sync(&mut chain, &mut follower, Some(&key().pk.vk))
+            .await
+            .unwrap();
+        println!("sync of 3 batches: {:.3} s", t.elapsed().as_secs_f64());
+        assert!(report.matches_contract && report.to == 3, "{report:?}");
+        assert_eq!(follower.root(), op.state.root());
+        // Incremental: nothing new, nothing done.
+        let again = sync(&mut chain, &mut follower, None).await.unwrap();
+        assert_eq!((again.from, again.to), (3, 3));
+    });
+}
+
+#[test]
+fn queue_waits_for_confirmations_and_survives_a_reorg() {
+    let Some(node) = anvil("queue_waits_for_confirmations_and_survives_a_reorg", &[]) else {
+        return;
+    };
+    rt().block_on(async {
+        const CONFIRMATIONS: u64 = 3;
+        let (_, mut chain) = deployed(&node, CONFIRMATIONS).await;
+        let alice = signer(1).address();
+        let mut op = Operator::new();
+        let fee = deposit(&mut chain, &mut op, alice, 1).await;
+        // Mined, not yet confirmed.
+        assert!(chain.confirmed_l1_ops(0).await.unwrap().is_empty());
+        chain
+            .provider()
+            .anvil_mine(Some(CONFIRMATIONS - 1), None)
+            .await
+            .unwrap();
+        assert_eq!(chain.confirmed_l1_ops(0).await.unwrap(), vec![fee]);
+
+        // A deposit whose block is reorganised away before its confirmations,
+        // then included again in another block: taken once, from the block
+        // it ends up in.
+        let q = deposit(&mut chain, &mut op, alice, 5_000).await;
+        let head = chain.provider().get_block_number().await.unwrap();
+        let tx_hash = chain
+            .provider()
+            .get_block_by_number(head.into())
+            .await
+            .unwrap()
+            .unwrap()
+            .transactions
+            .hashes()
+            .next()
+            .unwrap();
+        let raw = chain
+            .provider()
+            .get_transaction_by_hash(tx_hash)
+            .await
+            .unwrap()
+            .unwrap()
+            .inner
+            .into_inner()
+            .encoded_2718();
+        assert!(chain.confirmed_l1_ops(1).await.unwrap().is_empty());
+        chain
+            .provider()
+            .anvil_reorg(ReorgOptions {
+                depth: 2,
+                tx_block_pairs: vec![(TransactionData::Raw(raw.into()), 0)],
+            })
+            .await
+            .unwrap();
+        let moved = chain
+            .provider()
+            .get_transaction_receipt(tx_hash)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            moved.block_number,
+            Some(head - 1),
+            "the deposit moved one block back"
+        );
+        chain
+            .provider()
+            .anvil_mine(Some(CONFIRMATIONS), None)
+            .await
+            .unwrap();
+        let ops = chain.confirmed_l1_ops(0).await.unwrap();
+        assert_eq!(ops, vec![fee, q], "each operation once, in serial order");
+        let (w, p) = op.prove(&ops, &[]);
+        chain
+            .submit_batch(&w, &p)
+            .await
+            .expect("batch with the moved deposit");
+
+        // A deposit reorganised away for good is never used.
+        let gone = deposit(&mut chain, &mut op, alice, 7).await;
+        let tail_before = chain.status().await.unwrap().queue_tail;
+        chain
+            .provider()
+            .anvil_reorg(ReorgOptions {
+                depth: 1,
+                tx_block_pairs: vec![],
+            })
+            .await
+            .unwrap();
+        chain
+            .provider()
+            .anvil_mine(Some(CONFIRMATIONS), None)
+            .await
+            .unwrap();
+        let tail_after = chain.status().await.unwrap().queue_tail;
+        if tail_after < tail_before {
+            assert!(chain
+                .confirmed_l1_ops(gone.serial)
+                .await
+                .unwrap()
+                .is_empty());
+        } else {
+            // The node put the transaction back in a new block: it counts once.
+            assert_eq!(
+                chain.confirmed_l1_ops(gone.serial).await.unwrap(),
+                vec![gone]
+            );
+        }
+    });
+}
+
+#[test]
+fn an_interrupted_submit_is_not_sent_twice() {
+    let Some(node) = anvil("an_interrupted_submit_is_not_sent_twice", &[]) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("submit.json");
+    rt().block_on(async {
+        let (d, mut chain) = deployed(&node, 1).await;
+        let mut op = Operator::new();
+        let q = deposit(&mut chain, &mut op, signer(1).address(), 1).await;
+        let (w, p) = op.prove(&[q], &[]);
+        // The node stops mining; the submit sends, records, and is cut off
+        // before its receipt (the process dies).
+        chain.provider().anvil_set_auto_mine(false).await.unwrap();
+        let mut first = chain.with_journal(Box::new(FileJournal::new(&journal)));
+        let cut = tokio::time::timeout(Duration::from_secs(1), first.submit_batch(&w, &p)).await;
+        assert!(cut.is_err(), "the submit was still waiting for its receipt");
+        drop(first);
+        assert!(journal.exists(), "the in-flight transaction was journaled");
+        let nonce = |c: &RpcChain| {
+            let p = c.provider().clone();
+            async move { p.get_transaction_count(d.operator).pending().await.unwrap() }
+        };
+        // Restart: a new client with the same journal.
+        let mut second = RpcChain::connect(&node.url(), vec![signer(0)], d.rollup, fast(1))
+            .await
+            .unwrap()
+            .with_journal(Box::new(FileJournal::new(&journal)));
+        let pending = nonce(&second).await;
+        second.provider().anvil_set_auto_mine(true).await.unwrap();
+        second.provider().anvil_mine(Some(1), None).await.unwrap();
+        let s = second.submit_batch(&w, &p).await.expect("settled once");
+        assert!(
+            matches!(s, Settlement::AlreadySettled { .. } | Settlement::Sent(_)),
+            "{s:?}"
+        );
+        assert_eq!(nonce(&second).await, pending, "no second transaction");
+        assert_eq!(second.status().await.unwrap().last_batch, 1);
+        assert!(!journal.exists(), "the journal is cleared once settled");
+    });
+}
+
+#[test]
+fn bad_endpoints_and_keys_are_one_line_errors() {
+    let Some(node) = anvil("bad_endpoints_and_keys_are_one_line_errors", &[]) else {
+        return;
+    };
+    rt().block_on(async {
+        let (d, mut chain) = deployed(&node, 1).await;
+        // Nothing listens there.
+        let dead = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            format!("http://{}", l.local_addr().unwrap())
+        };
+        let e = RpcChain::connect(&dead, vec![], d.rollup, fast(1))
+            .await
+            .unwrap_err();
+        assert!(matches!(e, L1Error::Rpc { .. }), "{e}");
+        let e = RpcChain::connect("not a url", vec![], d.rollup, fast(1))
+            .await
+            .unwrap_err();
+        assert!(matches!(e, L1Error::BadUrl { .. }), "{e}");
+        // Another chain id than expected.
+        let other = RpcConfig {
+            expected_chain_id: Some(1),
+            ..fast(1)
+        };
+        let e = RpcChain::connect(&node.url(), vec![], d.rollup, other)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                L1Error::WrongChainId {
+                    expected: 1,
+                    got: L1_CHAIN
+                }
+            ),
+            "{e}"
+        );
+        // No contract, and a contract that is not Rollup.sol.
+        let e = RpcChain::connect(&node.url(), vec![], Address::repeat_byte(0x42), fast(1))
+            .await
+            .unwrap_err();
+        assert!(matches!(e, L1Error::NotARollup { .. }), "{e}");
+        let e = RpcChain::connect(&node.url(), vec![], d.verifier, fast(1))
+            .await
+            .unwrap_err();
+        assert!(matches!(e, L1Error::NotARollup { .. }), "{e}");
+        // A key without funds.
+        let poor = PrivateKeySigner::random();
+        let poor_addr = poor.address();
+        let mut c = RpcChain::connect(&node.url(), vec![poor], d.rollup, fast(1))
+            .await
+            .unwrap();
+        let mut w = Workload::new(9, ROLLUP_CHAIN);
+        let L1Op::DepositNew { pubkey, .. } = w.deposit_new(0, 10).op else {
+            unreachable!()
+        };
+        let e = c.deposit_new(poor_addr, pubkey, 0, 10).await.unwrap_err();
+        assert!(matches!(e, L1Error::InsufficientFunds { .. }), "{e}");
+        // A revert is decoded and nothing is sent: a batch from another operator.
+        let mut op = Operator::new();
+        let q = deposit(&mut chain, &mut op, signer(1).address(), 1).await;
+        let (wit, proof) = op.prove(&[q], &[]);
+        let mut intruder = RpcChain::connect(&node.url(), vec![signer(3)], d.rollup, fast(1))
+            .await
+            .unwrap();
+        let e = intruder.submit_batch(&wit, &proof).await.unwrap_err();
+        assert_eq!(
+            e.revert().and_then(|r| r.name()),
+            Some("NotOperator"),
+            "{e}"
+        );
+        // The contract moved nothing.
+        assert_eq!(chain.status().await.unwrap().last_batch, 0);
+        for e in [
+            L1Error::BadKey {
+                what: "--operator-key".into(),
+            },
+            e,
+        ] {
+            assert_eq!(e.to_string().lines().count(), 1, "{e}");
+        }
+    });
+}
