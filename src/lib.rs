@@ -7,4 +7,5 @@ pub use zkroll_prover as prover;
 pub use zkroll_state as state;
 pub use zkroll_verifier as verifier;
 
+pub mod demo;
 pub mod ops_file;

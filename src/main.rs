@@ -6,18 +6,16 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
+
+mod cmd_l1;
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::rngs::OsRng;
-use zkroll::l1::rollup::RollupL1;
-use zkroll::l1::{Address, U256};
 use zkroll::ops_file::OpsFile;
 use zkroll::prover::{prove, setup, ProverKey};
 use zkroll::state::field::fr_to_decimal;
-use zkroll::state::pubdata::L1Status;
 use zkroll::state::sim::Workload;
 use zkroll::state::{
-    BatchConfig, BatchWitness, CircuitShape, L1Op, L2Op, OpType, PrivateKey, RedbStore, Rollup,
-    StateError,
+    BatchConfig, BatchWitness, CircuitShape, L2Op, PrivateKey, RedbStore, Rollup, StateError,
 };
 use zkroll::verifier::snarkjs::{public_to_json, ProofJson, VerificationKeyJson};
 
@@ -56,7 +54,24 @@ enum Command {
         /// One JSON object per batch on stdout.
         #[arg(long)]
         json: bool,
+        /// Run against the L1 node at this JSON-RPC URL (deploying there)
+        /// instead of the embedded EVM.
+        #[arg(long)]
+        rpc: Option<String>,
+        /// With --rpc: the operator's L1 key (hex; or $ZKROLL_OPERATOR_KEY),
+        /// which also pays the demo's deposits.
+        #[arg(long)]
+        operator_key: Option<String>,
+        /// With --rpc: confirmations an L1 operation needs before it is used.
+        #[arg(long, default_value_t = 1)]
+        confirmations: u64,
     },
+    /// Deploy the verifier and Rollup.sol on an L1 node; prints the addresses as JSON.
+    Deploy(cmd_l1::DeployArgs),
+    /// Rebuild (or bring up to date) a state store from L1 alone.
+    Sync(cmd_l1::SyncArgs),
+    /// In exodus, exit an account with its Merkle proof from the synced state.
+    Exit(cmd_l1::ExitArgs),
     /// Create an empty state store.
     Init {
         /// Path of the redb state file to create.
@@ -229,6 +244,9 @@ fn main() -> ExitCode {
             l1_slots,
             l2_slots,
             json,
+            rpc,
+            operator_key,
+            confirmations,
         } => demo(
             out,
             batches,
@@ -238,7 +256,21 @@ fn main() -> ExitCode {
                 l2_slots,
             },
             json,
+            rpc.map(|rpc| {
+                (
+                    cmd_l1::NodeArgs {
+                        rpc,
+                        confirmations,
+                        chain_id: None,
+                        from_block: 0,
+                    },
+                    operator_key,
+                )
+            }),
         ),
+        Command::Deploy(a) => cmd_l1::deploy_cmd(a),
+        Command::Sync(a) => cmd_l1::sync_cmd(a),
+        Command::Exit(a) => cmd_l1::exit_cmd(a),
         Command::Init { state, depth } => init(&state, depth),
         Command::Bench {
             depth,
@@ -505,172 +537,25 @@ fn cached_dev_keys(shape: CircuitShape) -> Result<ProverKey> {
     setup_cmd(shape, &dir)
 }
 
-fn demo(out: Option<PathBuf>, batches: usize, shape: CircuitShape, json: bool) -> Result<()> {
-    const CHAIN: u32 = 1;
-    let depth = shape.depth;
+fn demo(
+    out: Option<PathBuf>,
+    batches: usize,
+    shape: CircuitShape,
+    json: bool,
+    node: Option<(cmd_l1::NodeArgs, Option<String>)>,
+) -> Result<()> {
     if shape.l1_slots == 0 || shape.l2_slots == 0 {
         bail!("the demo needs at least one L1 and one L2 slot");
     }
-    let config = BatchConfig {
-        shape,
-        fee_account: 0,
-        chain_id: CHAIN,
-    };
     let key = cached_dev_keys(shape)?;
-    // L1: the exported verifier and Rollup.sol in an in-process EVM.
-    let genesis = zkroll::state::AccountTree::new(depth)?.root();
-    let mut chain = RollupL1::deploy(&key.pk.vk, shape, CHAIN, 1_000, genesis)?;
-    let depositor = Address::new([0x11; 20]);
-    chain
-        .evm
-        .fund(depositor, U256::from(10u64).pow(U256::from(21)));
-    let dir = tempfile::tempdir()?;
-    let mut rollup = Rollup::open(
-        RedbStore::open(&dir.path().join("state.redb"))?,
-        depth,
-        false,
-    )?;
-    let mut w = Workload::new(42, CHAIN);
-    if !json {
-        println!(
-            "zkroll demo: depth {depth}, {} L1 + {} L2 slots, {} constraints per batch",
-            shape.l1_slots, shape.l2_slots, key.num_constraints
-        );
-    }
-    let deposits = [
-        w.deposit_new(0, 1),
-        w.deposit_new(0, 1_000_000),
-        w.deposit_new(0, 2_000_000),
-        w.deposit_new(0, 500_000),
-    ];
-    let mut deposit_gas = 0;
-    for q in &deposits {
-        if let L1Op::DepositNew {
-            pubkey,
-            token,
-            amount,
-            ..
-        } = q.op
-        {
-            deposit_gas = chain
-                .deposit_new(depositor, &pubkey, token, amount)?
-                .1
-                .gas_used;
-        }
-    }
-    if !json {
-        println!(
-            "L1: {} deposits queued in Rollup.sol (depositNew gas {deposit_gas})",
-            deposits.len()
-        );
-    }
-    let mut plan: Vec<(Vec<_>, Vec<_>)> = deposits
-        .chunks(shape.l1_slots)
-        .map(|c| (c.to_vec(), vec![]))
-        .collect();
-    for _ in 0..batches {
-        plan.push((vec![], vec![]));
-    }
-    plan.push((vec![], vec![]));
-    let n = plan.len();
-    let mut last = None;
-    for (b, (l1, l2)) in plan.into_iter().enumerate() {
-        let l2 = if b + 1 == n {
-            let a = *rollup.account(2).context("account 2 exists")?;
-            vec![w
-                .withdraw(2, a.balance / 4, 1, a.nonce)
-                .context("demo holds account 2's key")?]
-        } else if l1.is_empty() {
-            w.random_transfers(rollup.tree(), shape.l2_slots, 0, 0)
-        } else {
-            l2
-        };
-        let t = Instant::now();
-        let wit = rollup.apply_batch(&config, &l1, &l2)?;
-        let apply = t.elapsed();
-        let pb = (!json).then(|| spinner(&format!("proving batch {}", wit.batch_number)));
-        let p = prove(&key, &wit, &mut OsRng)?;
-        if let Some(pb) = pb {
-            pb.finish_and_clear();
-        }
-        let verified = zkroll::verifier::verify(&key.pk.vk, &p.public_inputs, &p.proof);
-        let l1_gas = chain
-            .submit_batch(&wit, &p.proof)
-            .with_context(|| format!("Rollup.sol refused batch {}", wit.batch_number))?
-            .gas_used;
-        let count = |k: OpType| wit.l2.iter().filter(|s| s.slot.op_type == k).count();
-        let failed = wit
-            .l1
-            .iter()
-            .filter(|s| s.slot.status == L1Status::Failed)
-            .count();
-        if json {
-            println!(
-                "{}",
-                serde_json::json!({
-                    "batch": wit.batch_number,
-                    "l1_ops": l1.len(), "l1_failed": failed,
-                    "transfers": count(OpType::Transfer), "withdrawals": count(OpType::Withdraw),
-                    "constraints": key.num_constraints,
-                    "apply_commit_ms": apply.as_secs_f64() * 1e3,
-                    "witness_ms": p.witness_time.as_secs_f64() * 1e3,
-                    "prove_ms": p.prove_time.as_secs_f64() * 1e3,
-                    "verified": verified.is_ok(),
-                    "l1_gas": l1_gas,
-                    "public_input": fr_to_decimal(&wit.public_input),
-                })
-            );
-        } else {
-            println!(
-                "batch {}: {} L1 ({} failed), {} transfers, {} withdrawals | {} constraints | apply+commit {:.0} ms, witness {:.2} s, prove {:.2} s | verified: {} | L1 submitBatch gas {}",
-                wit.batch_number,
-                l1.len(),
-                failed,
-                count(OpType::Transfer),
-                count(OpType::Withdraw),
-                key.num_constraints,
-                apply.as_secs_f64() * 1e3,
-                p.witness_time.as_secs_f64(),
-                p.prove_time.as_secs_f64(),
-                if verified.is_ok() { "yes" } else { "NO" },
-                l1_gas
-            );
-        }
-        verified.context("a demo proof did not verify")?;
-        last = Some((wit, p));
-    }
-    // Data availability: a fresh node rebuilds the same root from pubdata alone.
-    let mut node = Rollup::open(zkroll::state::MemStore::new(), depth, false)?;
-    for n in 1..=rollup.last_batch() {
-        let rec = rollup
-            .batch_record(n)?
-            .with_context(|| format!("record of batch {n}"))?;
-        node.replay(&shape, &rec.pubdata)?;
-    }
-    anyhow::ensure!(
-        node.root() == rollup.root(),
-        "rebuild from pubdata diverged"
-    );
-    anyhow::ensure!(
-        chain.state_root()? == zkroll::state::field::fr_to_be_bytes(&rollup.root()),
-        "Rollup.sol's root differs from the operator's"
-    );
-    // The withdrawal is paid on L1 to the account's owner.
-    let before = chain.evm.balance(depositor);
-    let paid_out = chain.withdraw(depositor, 0)?;
-    let paid = chain.evm.balance(depositor) - before;
-    if !json {
-        println!(
-            "rebuilt {} batches from pubdata alone: same root",
-            rollup.last_batch()
-        );
-        println!(
-            "L1: Rollup.sol's root matches the operator's; withdraw() paid {paid} wei to the owner (gas {})",
-            paid_out.gas_used
-        );
-    }
-    if let (Some(dir), Some((wit, p))) = (out, last) {
-        write_artifacts(&dir, &key, &wit, &ProofJson::from_proof(&p.proof))?;
+    let opts = zkroll::demo::DemoOptions {
+        batches,
+        chain_id: cmd_l1::DEFAULT_ROLLUP_CHAIN,
+        json,
+    };
+    let r = cmd_l1::demo(&key, shape, &opts, node)?;
+    if let Some(dir) = out {
+        write_artifacts(&dir, &key, &r.last, &ProofJson::from_proof(&r.proof.proof))?;
         if !json {
             println!(
                 "wrote {0}/verification_key.json, proof.json, public.json, pubdata.hex \

@@ -304,3 +304,225 @@ fn bench_compares_both_provers() {
         "no repeats line in:\n{stdout}"
     );
 }
+
+/// anvil from npm, or None (a printed skip) when it is not installed and
+/// not required (`CI=true` or `ZKROLL_REQUIRE_ANVIL`).
+fn anvil(test: &str) -> Option<zkroll::l1::anvil::Anvil> {
+    let bin = Path::new(env!("CARGO_MANIFEST_DIR")).join("contracts/node_modules/.bin/anvil");
+    let required = std::env::var("CI").is_ok_and(|v| v == "true")
+        || std::env::var_os("ZKROLL_REQUIRE_ANVIL").is_some();
+    if !bin.exists() {
+        assert!(
+            !required,
+            "{test}: anvil is required, {} is missing",
+            bin.display()
+        );
+        println!("SKIPPED {test}: no anvil at {}", bin.display());
+        return None;
+    }
+    Some(zkroll::l1::anvil::Anvil::spawn(&bin, 31337, &[]).expect("anvil starts"))
+}
+
+/// The exodus journey from the command line, on anvil: `zkroll deploy`,
+/// deposits and one settled batch (driven through the library, as an
+/// operator would), then the operator stops; once the queue has expired a
+/// user rebuilds the state with `zkroll sync` and gets their funds back
+/// with `zkroll exit`.
+#[test]
+fn deploy_sync_and_exit_on_anvil() {
+    use zkroll::l1::anvil::DEV_KEYS;
+    use zkroll::l1::rpc::{parse_key, RpcChain, RpcConfig};
+    use zkroll::l1::{Address, RollupChain};
+    use zkroll::state::{BatchConfig, L1Op, MemStore, Rollup};
+
+    let Some(node) = anvil("deploy_sync_and_exit_on_anvil") else {
+        return;
+    };
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    let keys = p(d, "keys");
+    ok(&[
+        "setup",
+        "--depth",
+        "2",
+        "--l1-slots",
+        "1",
+        "--l2-slots",
+        "1",
+        "--out",
+        &keys,
+    ]);
+    // A wrong URL and a wrong address are one-line errors, exit code 2.
+    let bad = zkroll(&[
+        "deploy",
+        "--rpc",
+        "http://127.0.0.1:1",
+        "--keys",
+        &keys,
+        "--operator-key",
+        DEV_KEYS[0],
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&bad.stderr).trim().lines().count(),
+        1
+    );
+    const EXPIRY: u64 = 4;
+    const EXIT_WEI: u128 = 1_000_000_000_000_000_000;
+    let out = ok(&[
+        "deploy",
+        "--rpc",
+        &node.url(),
+        "--keys",
+        &keys,
+        "--operator-key",
+        DEV_KEYS[0],
+        "--expiry",
+        &EXPIRY.to_string(),
+        "--rollup-chain-id",
+        "1",
+    ]);
+    let dep: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let rollup = dep["rollup"].as_str().unwrap().to_string();
+    let addr: Address = rollup.parse().unwrap();
+
+    let key = zkroll::prover::ProverKey::load(Path::new(&keys)).unwrap();
+    let shape = key.params.shape;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let user = parse_key("user", DEV_KEYS[1]).unwrap();
+    let owner = user.address();
+    let (state_root, balance) = rt.block_on(async {
+        let cfg = RpcConfig {
+            confirmations: 1,
+            ..RpcConfig::default()
+        };
+        let mut chain = RpcChain::connect(
+            &node.url(),
+            vec![parse_key("op", DEV_KEYS[0]).unwrap(), user],
+            addr,
+            cfg,
+        )
+        .await
+        .unwrap();
+        let mut w = zkroll::state::sim::Workload::new(1, 1);
+        let mut state = Rollup::open(MemStore::new(), shape.depth, false).unwrap();
+        let config = BatchConfig {
+            shape,
+            fee_account: 0,
+            chain_id: 1,
+        };
+        for amount in [1u128, EXIT_WEI] {
+            let q = w.deposit_new(0, amount);
+            let L1Op::DepositNew { pubkey, .. } = q.op else {
+                unreachable!()
+            };
+            chain.deposit_new(owner, pubkey, 0, amount).await.unwrap();
+            let ops = chain.confirmed_l1_ops(state.l1_next()).await.unwrap();
+            let wit = state.apply_batch(&config, &ops, &[]).unwrap();
+            let proof = zkroll::prover::prove(&key, &wit, &mut rand::rngs::OsRng).unwrap();
+            chain.submit_batch(&wit, &proof.proof).await.unwrap();
+        }
+        // One more deposit that the stopped operator never processes.
+        let q = w.deposit_new(0, 5);
+        let L1Op::DepositNew { pubkey, .. } = q.op else {
+            unreachable!()
+        };
+        chain.deposit_new(owner, pubkey, 0, 5).await.unwrap();
+        alloy_mine(&chain, EXPIRY + 1).await;
+        (state.root(), chain.eth_balance(owner).await.unwrap())
+    });
+
+    let db = p(d, "follower.redb");
+    let out = ok(&[
+        "sync",
+        "--rpc",
+        &node.url(),
+        "--rollup",
+        &rollup,
+        "--state",
+        &db,
+        "--vk",
+        &p(Path::new(&keys), "verification_key.json"),
+        "--confirmations",
+        "1",
+    ]);
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["to_batch"], 2, "{out}");
+    assert_eq!(report["matches_contract"], true, "{out}");
+    assert_eq!(
+        report["root"].as_str().unwrap(),
+        zkroll::state::field::fr_to_decimal(&state_root)
+    );
+    // Only the calldata, then the real exit.
+    let calldata = ok(&[
+        "exit",
+        "--rpc",
+        &node.url(),
+        "--rollup",
+        &rollup,
+        "--state",
+        &db,
+        "--account",
+        "1",
+        "--calldata",
+    ]);
+    assert!(calldata.trim().starts_with("0x") && calldata.trim().len() > 10);
+    let out = ok(&[
+        "exit",
+        "--rpc",
+        &node.url(),
+        "--rollup",
+        &rollup,
+        "--state",
+        &db,
+        "--account",
+        "1",
+        "--l1-key",
+        DEV_KEYS[1],
+    ]);
+    let exit: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(exit["amount"], EXIT_WEI.to_string(), "{out}");
+    println!("zkroll exit at depth 2: {out}");
+    let after = rt.block_on(async {
+        let chain = RpcChain::connect(&node.url(), vec![], addr, RpcConfig::default())
+            .await
+            .unwrap();
+        chain.balance_of(owner).await.unwrap()
+    });
+    // Paid on L1, less the gas of three transactions (far below 0.1 ETH here).
+    let paid = after - balance;
+    assert!(
+        paid > zkroll::l1::U256::from(EXIT_WEI - EXIT_WEI / 10)
+            && paid < zkroll::l1::U256::from(EXIT_WEI),
+        "the exit paid the owner {paid} wei on L1"
+    );
+    // A second exit of the same account is refused by the contract.
+    let again = zkroll(&[
+        "exit",
+        "--rpc",
+        &node.url(),
+        "--rollup",
+        &rollup,
+        "--state",
+        &db,
+        "--account",
+        "1",
+        "--l1-key",
+        DEV_KEYS[1],
+    ]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("AlreadyExited"),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+}
+
+/// Mines `n` empty blocks on anvil.
+async fn alloy_mine(chain: &zkroll::l1::rpc::RpcChain, n: u64) {
+    use zkroll::l1::rpc::AnvilApi;
+    chain.provider().anvil_mine(Some(n), None).await.unwrap();
+}

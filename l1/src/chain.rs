@@ -45,6 +45,8 @@ pub struct TxOutcome {
     pub block: u64,
     /// Gas used by the whole transaction, as its receipt says.
     pub gas_used: u64,
+    /// What the sender paid for the gas, in wei (0 on the embedded EVM).
+    pub fee_wei: U256,
 }
 
 /// What [`RollupChain::submit_batch`] did.

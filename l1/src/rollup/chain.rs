@@ -68,6 +68,7 @@ fn outcome(out: &CallOutcome) -> TxOutcome {
         tx_hash: B256::ZERO,
         block: 0,
         gas_used: out.gas_used,
+        fee_wei: U256::ZERO,
     }
 }
 

@@ -135,6 +135,20 @@ pub fn verifier_creation_code(vk: &VerifyingKey<Bn254>) -> Result<Vec<u8>, L1Err
 /// SHA-256 commitment of its pubdata.
 pub const DEPLOYED_VERIFIER_INPUTS: usize = 1;
 
+/// The calldata of `exodusExit` for account `idx` holding `account`, with
+/// its path in the last verified tree.
+pub fn exodus_exit_calldata(idx: AccountId, account: &Account, path: &MerklePath) -> Vec<u8> {
+    exodusExitCall {
+        idx,
+        nonce: account.nonce,
+        balance: account.balance,
+        pkX: word(&account.pubkey.x()),
+        pkY: word(&account.pubkey.y()),
+        siblings: path.siblings.iter().map(|s| s.map(|f| word(&f))).collect(),
+    }
+    .abi_encode()
+}
+
 /// The deployed L1 stack.
 pub struct RollupL1 {
     /// The chain.
@@ -298,15 +312,7 @@ impl RollupL1 {
         account: &Account,
         path: &MerklePath,
     ) -> Result<CallOutcome, L1Error> {
-        let data = exodusExitCall {
-            idx,
-            nonce: account.nonce,
-            balance: account.balance,
-            pkX: word(&account.pubkey.x()),
-            pkY: word(&account.pubkey.y()),
-            siblings: path.siblings.iter().map(|s| s.map(|f| word(&f))).collect(),
-        }
-        .abi_encode();
+        let data = exodus_exit_calldata(idx, account, path);
         self.call_rollup(from, &data, U256::ZERO)
     }
 

@@ -219,6 +219,8 @@ pub async fn settled_batches(chain: &RpcChain, from: u64) -> Result<Vec<SettledB
                 tx_hash: hash,
                 block: log.block_number.unwrap_or_default(),
                 gas_used: receipt.gas_used,
+                fee_wei: alloy::primitives::U256::from(receipt.gas_used)
+                    * alloy::primitives::U256::from(receipt.effective_gas_price),
             },
         });
     }

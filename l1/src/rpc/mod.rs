@@ -30,9 +30,10 @@ use std::time::Duration;
 
 use alloy::network::{EthereumWallet, TransactionBuilder};
 use alloy::primitives::{Address, B256, U256};
+pub use alloy::providers::ext::AnvilApi;
 use alloy::providers::{DynProvider, Provider, ProviderBuilder};
 use alloy::rpc::types::TransactionRequest;
-use alloy::signers::local::PrivateKeySigner;
+pub use alloy::signers::local::PrivateKeySigner;
 use alloy::sol_types::SolCall;
 use ark_bn254::Bn254;
 use ark_groth16::Proof;
@@ -319,6 +320,40 @@ impl RpcChain {
             .get_balance(who)
             .await
             .map_err(|e| rpc(&self.url, "eth_getBalance", e))
+    }
+}
+
+impl RpcChain {
+    /// `activateExodus()` from `from` (anyone, once a queued operation is
+    /// older than the expiry).
+    pub async fn activate_exodus(&mut self, from: Address) -> Result<TxOutcome, L1Error> {
+        let data = Rollup::activateExodusCall {}.abi_encode();
+        Ok(send::send(self, from, Some(self.rollup), data, U256::ZERO)
+            .await?
+            .0)
+    }
+
+    /// Sends `calldata` (e.g. [`crate::rollup::exodus_exit_calldata`]) to
+    /// Rollup.sol from `from`.
+    pub async fn call_rollup(
+        &mut self,
+        from: Address,
+        calldata: Vec<u8>,
+    ) -> Result<TxOutcome, L1Error> {
+        Ok(
+            send::send(self, from, Some(self.rollup), calldata, U256::ZERO)
+                .await?
+                .0,
+        )
+    }
+
+    /// `pending(owner, token)`: what `withdraw` would pay.
+    pub async fn pending(&self, owner: Address, token: TokenId) -> Result<U256, L1Error> {
+        self.view(Rollup::pendingCall {
+            _0: owner,
+            _1: token,
+        })
+        .await
     }
 }
 

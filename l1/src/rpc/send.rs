@@ -218,6 +218,7 @@ fn outcome(r: &TransactionReceipt) -> TxOutcome {
         tx_hash: r.transaction_hash,
         block: r.block_number.unwrap_or_default(),
         gas_used: r.gas_used,
+        fee_wei: U256::from(r.gas_used) * U256::from(r.effective_gas_price),
     }
 }
 
