@@ -262,3 +262,41 @@ pub fn exit_cmd(a: ExitArgs) -> Result<()> {
         }))
     })
 }
+
+/// `zkroll reclaim`.
+#[derive(Args, Debug)]
+pub struct ReclaimArgs {
+    #[command(flatten)]
+    node: NodeArgs,
+    /// Rollup.sol's address.
+    #[arg(long)]
+    rollup: Address,
+    /// The queue serial of the deposit no batch processed.
+    #[arg(long)]
+    serial: u64,
+    /// The depositor's L1 private key (hex; or $ZKROLL_L1_KEY).
+    #[arg(long)]
+    l1_key: Option<String>,
+}
+
+/// In exodus, takes back a deposit no batch processed, and withdraws it.
+pub fn reclaim_cmd(a: ReclaimArgs) -> Result<()> {
+    runtime()?.block_on(async {
+        let key = key_arg("--l1-key", a.l1_key, "ZKROLL_L1_KEY")?;
+        let depositor = key.address();
+        let mut chain =
+            RpcChain::connect(&a.node.rpc, vec![key], a.rollup, a.node.config()).await?;
+        let entry = chain.queue_entry(a.serial).await?;
+        let reclaim = chain.reclaim_deposit(depositor, a.serial).await?;
+        let pending = chain.pending(depositor, entry.token).await?;
+        let paid = chain.withdraw(depositor, entry.token).await?;
+        print_json(&serde_json::json!({
+            "serial": a.serial,
+            "token": entry.token,
+            "amount": pending.to_string(),
+            "reclaim_gas": reclaim.gas_used,
+            "withdraw_gas": paid.gas_used,
+            "to": depositor,
+        }))
+    })
+}

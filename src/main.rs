@@ -72,6 +72,8 @@ enum Command {
     Sync(cmd_l1::SyncArgs),
     /// In exodus, exit an account with its Merkle proof from the synced state.
     Exit(cmd_l1::ExitArgs),
+    /// In exodus, take back a deposit no batch processed.
+    Reclaim(cmd_l1::ReclaimArgs),
     /// Create an empty state store.
     Init {
         /// Path of the redb state file to create.
@@ -271,6 +273,7 @@ fn main() -> ExitCode {
         Command::Deploy(a) => cmd_l1::deploy_cmd(a),
         Command::Sync(a) => cmd_l1::sync_cmd(a),
         Command::Exit(a) => cmd_l1::exit_cmd(a),
+        Command::Reclaim(a) => cmd_l1::reclaim_cmd(a),
         Command::Init { state, depth } => init(&state, depth),
         Command::Bench {
             depth,

@@ -499,6 +499,20 @@ fn deploy_sync_and_exit_on_anvil() {
             && paid < zkroll::l1::U256::from(EXIT_WEI),
         "the exit paid the owner {paid} wei on L1"
     );
+    // The deposit no batch processed goes back to its payer (serial 2).
+    let out = ok(&[
+        "reclaim",
+        "--rpc",
+        &node.url(),
+        "--rollup",
+        &rollup,
+        "--serial",
+        "2",
+        "--l1-key",
+        DEV_KEYS[1],
+    ]);
+    let reclaim: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(reclaim["amount"], "5", "{out}");
     // A second exit of the same account is refused by the contract.
     let again = zkroll(&[
         "exit",

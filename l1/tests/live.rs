@@ -366,19 +366,14 @@ fn queue_waits_for_confirmations_and_survives_a_reorg() {
             .await
             .unwrap();
         let tail_after = chain.status().await.unwrap().queue_tail;
-        if tail_after < tail_before {
-            assert!(chain
-                .confirmed_l1_ops(gone.serial)
-                .await
-                .unwrap()
-                .is_empty());
-        } else {
-            // The node put the transaction back in a new block: it counts once.
-            assert_eq!(
-                chain.confirmed_l1_ops(gone.serial).await.unwrap(),
-                vec![gone]
-            );
-        }
+        // anvil drops the reorganised-away transaction: the operation is
+        // gone from L1, and the client never hands it out.
+        assert_eq!(tail_after, tail_before - 1, "the deposit left the queue");
+        assert!(chain
+            .confirmed_l1_ops(gone.serial)
+            .await
+            .unwrap()
+            .is_empty());
     });
 }
 
@@ -508,4 +503,134 @@ fn bad_endpoints_and_keys_are_one_line_errors() {
             assert_eq!(e.to_string().lines().count(), 1, "{e}");
         }
     });
+}
+
+#[test]
+fn an_unmined_submit_is_resent_with_bumped_fees() {
+    let Some(node) = anvil("an_unmined_submit_is_resent_with_bumped_fees", &[]) else {
+        return;
+    };
+    rt().block_on(async {
+        let (d, chain) = deployed(&node, 1).await;
+        drop(chain);
+        let mut chain = RpcChain::connect(
+            &node.url(),
+            vec![signer(0), signer(1)],
+            d.rollup,
+            RpcConfig {
+                resend_after: Duration::from_millis(800),
+                max_sends: 3,
+                from_block: d.block,
+                ..fast(1)
+            },
+        )
+        .await
+        .unwrap();
+        let mut op = Operator::new();
+        let q = deposit(&mut chain, &mut op, signer(1).address(), 1).await;
+        let (w, p) = op.prove(&[q], &[]);
+        // Nothing is mined: the submit is sent three times, fees bumped
+        // each time, then reported.
+        chain.provider().anvil_set_auto_mine(false).await.unwrap();
+        let e = chain.submit_batch(&w, &p).await.unwrap_err();
+        let L1Error::NotMined {
+            tx_hash, attempts, ..
+        } = &e
+        else {
+            panic!("{e}");
+        };
+        assert_eq!(*attempts, 3, "{e}");
+        // The last version replaced the others in the pool: mining settles it.
+        chain.provider().anvil_mine(Some(1), None).await.unwrap();
+        let last: alloy::primitives::B256 = tx_hash.parse().unwrap();
+        let receipt = chain
+            .provider()
+            .get_transaction_receipt(last)
+            .await
+            .unwrap()
+            .expect("the bumped transaction is mined");
+        assert!(receipt.status());
+        assert_eq!(chain.status().await.unwrap().last_batch, 1);
+        chain.provider().anvil_set_auto_mine(true).await.unwrap();
+        assert_eq!(
+            chain.submit_batch(&w, &p).await.unwrap(),
+            Settlement::AlreadySettled { batch: 1 }
+        );
+    });
+}
+
+alloy::sol! {
+    function mint(address to, uint256 amount) external;
+    function approve(address spender, uint256 amount) external returns (bool);
+    function balanceOf(address who) external view returns (uint256);
+}
+
+#[test]
+fn erc20_deposit_and_withdrawal_on_anvil() {
+    use alloy::sol_types::SolCall;
+    let Some(node) = anvil("erc20_deposit_and_withdrawal_on_anvil", &[]) else {
+        return;
+    };
+    rt().block_on(async {
+        let (d, mut chain) = deployed(&node, 1).await;
+        let alice = signer(1).address();
+        // The test token, registered by the operator as token 1.
+        let code = zkroll_l1::artifacts::contracts()
+            .unwrap()
+            .get("TestToken")
+            .unwrap()
+            .bytecode
+            .clone();
+        let (_, r) = zkroll_l1::rpc::send::send(&mut chain, d.operator, None, code, U256::ZERO)
+            .await
+            .unwrap();
+        let token = r.contract_address.unwrap();
+        let add = zkroll_l1::abi::Rollup::addTokenCall { token }.abi_encode();
+        chain.call_rollup(d.operator, add).await.unwrap();
+        const AMOUNT: u128 = 9_000;
+        for data in [
+            mintCall {
+                to: alice,
+                amount: U256::from(AMOUNT),
+            }
+            .abi_encode(),
+            approveCall {
+                spender: d.rollup,
+                amount: U256::from(AMOUNT),
+            }
+            .abi_encode(),
+        ] {
+            zkroll_l1::rpc::send::send(&mut chain, alice, Some(token), data, U256::ZERO)
+                .await
+                .unwrap();
+        }
+        let mut op = Operator::new();
+        let fee = deposit(&mut chain, &mut op, alice, 1).await;
+        let q = op.w.deposit_new(1, AMOUNT);
+        let L1Op::DepositNew { idx, pubkey, .. } = q.op else {
+            unreachable!()
+        };
+        let (got, _) = chain.deposit_new(alice, pubkey, 1, AMOUNT).await.unwrap();
+        assert_eq!(got, idx);
+        assert_eq!(
+            token_balance(&chain, token, alice).await,
+            U256::ZERO,
+            "the token moved to Rollup.sol"
+        );
+        let (w1, p1) = op.prove(&[fee, q], &[]);
+        chain.submit_batch(&w1, &p1).await.unwrap();
+        let nonce = op.state.account(idx).unwrap().nonce;
+        let wd = op.w.withdraw(idx, 2_500, 0, nonce).unwrap();
+        let (w2, p2) = op.prove(&[], &[wd]);
+        chain.submit_batch(&w2, &p2).await.unwrap();
+        chain.withdraw(alice, 1).await.unwrap();
+        assert_eq!(
+            token_balance(&chain, token, alice).await,
+            U256::from(2_500u64)
+        );
+    });
+}
+
+async fn token_balance(chain: &RpcChain, token: Address, who: Address) -> U256 {
+    chain.view_at(token, balanceOfCall { who }).await.unwrap()
 }

@@ -347,6 +347,24 @@ impl RpcChain {
         )
     }
 
+    /// `reclaimDeposit(serial)` from the depositor (in exodus, for a
+    /// deposit no batch processed).
+    pub async fn reclaim_deposit(
+        &mut self,
+        from: Address,
+        serial: u64,
+    ) -> Result<TxOutcome, L1Error> {
+        let data = Rollup::reclaimDepositCall { serial }.abi_encode();
+        Ok(send::send(self, from, Some(self.rollup), data, U256::ZERO)
+            .await?
+            .0)
+    }
+
+    /// The contract's record of queue entry `serial`.
+    pub async fn queue_entry(&self, serial: u64) -> Result<Rollup::queueReturn, L1Error> {
+        self.view(Rollup::queueCall(serial)).await
+    }
+
     /// `pending(owner, token)`: what `withdraw` would pay.
     pub async fn pending(&self, owner: Address, token: TokenId) -> Result<U256, L1Error> {
         self.view(Rollup::pendingCall {
