@@ -1,0 +1,161 @@
+//! `zkroll bench`: zkroll's prover against stock ark-groth16 on one full
+//! batch over a populated state (glue over `zkroll::prover::bench`).
+
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Result};
+use rand::rngs::OsRng;
+use zkroll::state::sim::Workload;
+use zkroll::state::{BatchConfig, CircuitShape, Rollup};
+
+use super::cached_dev_keys;
+
+/// Runs the comparison and prints it.
+pub fn bench(
+    shape: CircuitShape,
+    runs: usize,
+    pipeline: usize,
+    breakdown: bool,
+    accounts: Option<usize>,
+) -> Result<()> {
+    // A full batch over a state of `accounts` accounts: every L2 slot a
+    // transfer between two of them.
+    let config = BatchConfig {
+        shape,
+        fee_account: 0,
+        chain_id: 1,
+    };
+    let mut w = Workload::new(7, 1);
+    let mut state = Rollup::open(zkroll::state::MemStore::new(), shape.depth, false)?;
+    let capacity = usize::try_from(state.tree().capacity()).unwrap_or(usize::MAX);
+    let accounts = accounts
+        .unwrap_or(capacity.min(65_536))
+        .max(2 * shape.l2_slots)
+        .max(2);
+    if accounts > capacity {
+        bail!(
+            "--accounts {accounts}: a tree of depth {} holds {capacity}",
+            shape.depth
+        );
+    }
+    let t = Instant::now();
+    // The state is built natively (no proofs), then one batch of the key's
+    // shape proves transfers.
+    w.populate(&mut state, accounts)?;
+    let l2 = w.random_transfers(state.tree(), shape.l2_slots, 0, 0);
+    let wit = state.apply_batch(&config, &[], &l2)?;
+    eprintln!(
+        "bench: state of {accounts} accounts built in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    // Only the batch witness is proved: the state's memory is not the
+    // provers'. It is freed before the key loads, which reuses it, so the
+    // per-run peak RSS counts the key and the prover, not the state.
+    drop((state, w));
+    zkroll::prover::data_structures::release_free_memory();
+    let key = cached_dev_keys(shape)?;
+    eprintln!(
+        "bench: {} constraints, {} runs each, alternating (machine: {} cores)",
+        key.num_constraints,
+        runs,
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+    let c = zkroll::prover::bench::compare(&key, &wit, runs, &mut OsRng)?;
+    let mb = |b: u64| b as f64 / (1024.0 * 1024.0);
+    let per_m = |b: u64| mb(b) / (c.constraints as f64 / 1e6);
+    println!("| prover | constraints | median | runs | peak RSS | RSS per 1M constraints |");
+    println!("|---|---|---|---|---|---|");
+    for (name, t) in [("zkroll", &c.zkroll), ("ark-groth16 0.6", &c.arkworks)] {
+        println!(
+            "| {name} | {} | {:.2} s | {} | {:.0} MiB | {:.0} MiB |",
+            c.constraints,
+            t.median().as_secs_f64(),
+            t.runs
+                .iter()
+                .map(|d| format!("{:.2}", d.as_secs_f64()))
+                .collect::<Vec<_>>()
+                .join(" "),
+            mb(t.peak_rss),
+            per_m(t.peak_rss)
+        );
+    }
+    let ph = c.phases;
+    let parts = [
+        ("witness", ph.witness),
+        ("QAP map + row check", ph.qap),
+        ("repeats", ph.repeats),
+        ("MSM L+H", ph.msm_lh),
+        ("MSM A", ph.msm_a),
+        ("MSM B (G2)", ph.msm_b),
+    ];
+    let total: f64 = parts
+        .iter()
+        .map(|p| p.1.as_secs_f64())
+        .sum::<f64>()
+        .max(1e-9);
+    println!(
+        "zkroll phases ({:.2} s): {}",
+        total,
+        parts
+            .iter()
+            .map(|(n, d)| format!(
+                "{n} {:.2} s ({:.0}%)",
+                d.as_secs_f64(),
+                100.0 * d.as_secs_f64() / total
+            ))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    if breakdown {
+        let b = zkroll::prover::bench::breakdown(&key, &wit)?;
+        let s = |d: Duration| format!("{:.2} s", d.as_secs_f64());
+        let r = |a: Duration, z: Duration| a.as_secs_f64() / z.as_secs_f64().max(1e-9);
+        println!("| part | ark-groth16 0.6 | zkroll | ratio |");
+        println!("|---|---|---|---|");
+        println!(
+            "| synthesis | {} (with matrices) | {} (witness only) | {:.2} |",
+            s(b.ark_synthesis),
+            s(b.zkroll_witness),
+            r(b.ark_synthesis, b.zkroll_witness)
+        );
+        for (name, a, z) in [
+            ("QAP map", b.ark_qap, b.zkroll_qap),
+            (
+                "G1 MSMs (ark: H, A, B, L; zkroll: L+H, A)",
+                b.ark_msm_g1,
+                b.zkroll_msm_g1,
+            ),
+            ("MSM B (G2)", b.ark_msm_g2, b.zkroll_msm_g2),
+        ] {
+            println!("| {name} | {} | {} | {:.2} |", s(a), s(z), r(a, z));
+        }
+    }
+    if pipeline > 0 {
+        let batch = vec![wit.clone(); pipeline];
+        let t = std::time::Instant::now();
+        for w in &batch {
+            zkroll::prover::prove(&key, w, &mut OsRng)?;
+        }
+        let serial = t.elapsed().as_secs_f64();
+        let t = std::time::Instant::now();
+        for out in zkroll::prover::prove_pipelined(&key, &batch, &mut OsRng) {
+            let out = out?;
+            zkroll::verifier::verify(&key.pk.vk, &out.public_inputs, &out.proof)?;
+        }
+        let piped = t.elapsed().as_secs_f64();
+        println!(
+            "pipelined: {pipeline} batches in {piped:.2} s ({:.2} s each) against {serial:.2} s one after another ({:.2} s each)",
+            piped / pipeline as f64,
+            serial / pipeline as f64
+        );
+    }
+    println!(
+        "witness values of >= {} bits: {}, of which {} repeat an earlier one ({} values repeated; state of {accounts} accounts)",
+        zkroll::prover::msm::REPEAT_MIN_BITS,
+        c.repeats.candidates,
+        c.repeats.repeated,
+        c.repeats.groups
+    );
+    println!("speedup_vs_arkworks: {:.2}", c.speedup());
+    Ok(())
+}
