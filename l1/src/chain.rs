@@ -72,6 +72,26 @@ impl Settlement {
     }
 }
 
+/// What to answer for batch `batch` when L1 has already settled that
+/// number with root `on_chain` (None: its log was not found) and ours is
+/// `ours`: the same root is [`Settlement::AlreadySettled`], another is
+/// [`L1Error::Diverged`].
+pub fn already_settled(
+    batch: u64,
+    on_chain: Option<[u8; 32]>,
+    ours: [u8; 32],
+) -> Result<Settlement, L1Error> {
+    if on_chain == Some(ours) {
+        Ok(Settlement::AlreadySettled { batch })
+    } else {
+        Err(L1Error::Diverged {
+            batch,
+            on_chain: on_chain.map_or_else(|| "unknown".into(), hex::encode),
+            ours: hex::encode(ours),
+        })
+    }
+}
+
 /// A settled batch as L1 holds it: the `submitBatch` arguments of the
 /// transaction that settled it.
 #[derive(Clone, Debug, PartialEq, Eq)]

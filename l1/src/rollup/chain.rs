@@ -13,7 +13,9 @@ use zkroll_state::{AccountId, BatchWitness, QueuedL1Op, TokenId};
 
 use super::RollupL1;
 use crate::abi::Rollup;
-use crate::chain::{RollupChain, RollupStatus, SettledBatch, Settlement, TxOutcome};
+use crate::chain::{
+    already_settled, RollupChain, RollupStatus, SettledBatch, Settlement, TxOutcome,
+};
 use crate::error::L1Error;
 use crate::evm::CallOutcome;
 
@@ -130,16 +132,7 @@ impl RollupChain for RollupL1 {
     ) -> Result<Settlement, L1Error> {
         let number = w.batch_number;
         if let Some(done) = self.settled.iter().find(|s| s.number == number) {
-            let ours = fr_to_be_bytes(&w.new_root);
-            return if done.new_root == ours {
-                Ok(Settlement::AlreadySettled { batch: number })
-            } else {
-                Err(L1Error::Diverged {
-                    batch: number,
-                    on_chain: hex::encode(done.new_root),
-                    ours: hex::encode(ours),
-                })
-            };
+            return already_settled(number, Some(done.new_root), fr_to_be_bytes(&w.new_root));
         }
         let out = RollupL1::submit_batch(self, w, proof)?;
         Ok(Settlement::Sent(outcome(&out)))

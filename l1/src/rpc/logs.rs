@@ -141,8 +141,8 @@ pub async fn confirmed_l1_ops(chain: &mut RpcChain, from: u64) -> Result<Vec<Que
     Ok(out)
 }
 
-/// The new root L1 recorded for batch `number` (its `BatchVerified` log).
-pub async fn batch_root(chain: &RpcChain, number: u64) -> Result<Option<[u8; 32]>, L1Error> {
+/// Every `BatchVerified` log: (batch number, new root, the log).
+async fn batches_verified(chain: &RpcChain) -> Result<Vec<(u64, [u8; 32], Log)>, L1Error> {
     let head = head(chain).await?;
     let logs = scan(
         chain,
@@ -151,33 +151,29 @@ pub async fn batch_root(chain: &RpcChain, number: u64) -> Result<Option<[u8; 32]
         head,
     )
     .await?;
-    for log in logs {
-        let ev = log
-            .log_decode::<Rollup::BatchVerified>()
-            .map_err(|e| bad_log("BatchVerified log", e))?;
-        if ev.inner.data.batch == number {
-            return Ok(Some(ev.inner.data.newRoot.0));
-        }
-    }
-    Ok(None)
+    logs.into_iter()
+        .map(|log| {
+            let ev = log
+                .log_decode::<Rollup::BatchVerified>()
+                .map_err(|e| bad_log("BatchVerified log", e))?;
+            Ok((ev.inner.data.batch, ev.inner.data.newRoot.0, log))
+        })
+        .collect()
+}
+
+/// The new root L1 recorded for batch `number` (its `BatchVerified` log).
+pub async fn batch_root(chain: &RpcChain, number: u64) -> Result<Option<[u8; 32]>, L1Error> {
+    Ok(batches_verified(chain)
+        .await?
+        .into_iter()
+        .find(|(n, _, _)| *n == number)
+        .map(|(_, root, _)| root))
 }
 
 /// Every settled batch from `from` on, with the calldata that settled it.
 pub async fn settled_batches(chain: &RpcChain, from: u64) -> Result<Vec<SettledBatch>, L1Error> {
-    let head = head(chain).await?;
-    let logs = scan(
-        chain,
-        Rollup::BatchVerified::SIGNATURE_HASH,
-        chain.config.from_block,
-        head,
-    )
-    .await?;
     let mut out = Vec::new();
-    for log in logs {
-        let ev = log
-            .log_decode::<Rollup::BatchVerified>()
-            .map_err(|e| bad_log("BatchVerified log", e))?;
-        let number = ev.inner.data.batch;
+    for (number, new_root, log) in batches_verified(chain).await? {
         if number < from {
             continue;
         }
@@ -210,7 +206,7 @@ pub async fn settled_batches(chain: &RpcChain, from: u64) -> Result<Vec<SettledB
             .ok_or_else(|| bad(format!("no receipt for {hash}")))?;
         out.push(SettledBatch {
             number,
-            new_root: ev.inner.data.newRoot.0,
+            new_root,
             header: call.header.to_vec(),
             l1_ops: call.l1Ops.to_vec(),
             l2_data: call.l2Data.to_vec(),

@@ -44,7 +44,9 @@ use zkroll_state::{AccountId, BatchWitness, QueuedL1Op, TokenId};
 
 use crate::abi::Rollup;
 use crate::artifacts;
-use crate::chain::{RollupChain, RollupStatus, SettledBatch, Settlement, TxOutcome};
+use crate::chain::{
+    already_settled, RollupChain, RollupStatus, SettledBatch, Settlement, TxOutcome,
+};
 use crate::error::{ErrorRegistry, L1Error, Revert};
 
 /// How the client waits and retries.
@@ -411,22 +413,13 @@ impl RollupChain for RpcChain {
         let number = w.batch_number;
         let status = self.status().await?;
         if status.last_batch >= number {
-            let ours = fr_to_be_bytes(&w.new_root);
             let on_chain = logs::batch_root(self, number).await?;
             if let Some(j) = self.journal.as_mut() {
                 if j.load()?.is_some_and(|f| f.batch <= number) {
                     j.clear()?;
                 }
             }
-            return if on_chain == Some(ours) {
-                Ok(Settlement::AlreadySettled { batch: number })
-            } else {
-                Err(L1Error::Diverged {
-                    batch: number,
-                    on_chain: on_chain.map_or_else(|| "unknown".into(), hex::encode),
-                    ours: hex::encode(ours),
-                })
-            };
+            return already_settled(number, on_chain, fr_to_be_bytes(&w.new_root));
         }
         let data = crate::rollup::submit_batch_calldata(w, proof);
         let out = send::submit(self, number, data).await?;
