@@ -126,10 +126,18 @@ pub async fn run<C: RollupChain>(
         let apply = t.elapsed();
         let p = prove(key, &wit, &mut OsRng)?;
         let verified = zkroll_verifier::verify(&key.pk.vk, &p.public_inputs, &p.proof);
-        let settled = chain
-            .submit_batch(&wit, &p.proof)
-            .await
-            .with_context(|| format!("Rollup.sol refused batch {}", wit.batch_number))?;
+        let settled = match chain.submit_batch(&wit, &p.proof).await {
+            Ok(s) => s,
+            Err(e) => {
+                // A batch that did not settle leaves no trace in the state.
+                rollup.revert_to(wit.batch_number - 1)?;
+                return Err(anyhow::Error::new(e).context(format!(
+                    "batch {} did not settle; the state is back at batch {}",
+                    wit.batch_number,
+                    wit.batch_number - 1
+                )));
+            }
+        };
         if b == 0 && !opts.json {
             println!(
                 "L1 deposit to L2 credit (sent, queued, proved, settled): {:.2} s",

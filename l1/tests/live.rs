@@ -377,9 +377,37 @@ fn queue_waits_for_confirmations_and_survives_a_reorg() {
     });
 }
 
+/// The child process of [`a_submit_killed_before_its_receipt_is_not_sent_twice`]:
+/// rebuilds the same batch (everything is seeded) and submits it with the
+/// journal, on a node that mines nothing, until it is killed.
+const CHILD_ENV: &str = "ZKROLL_LIVE_SUBMIT_CHILD";
+
+async fn submit_child(spec: &str) {
+    let mut parts = spec.split(',');
+    let (url, rollup, journal) = (
+        parts.next().unwrap(),
+        parts.next().unwrap().parse::<Address>().unwrap(),
+        PathBuf::from(parts.next().unwrap()),
+    );
+    let mut op = Operator::new();
+    let q = op.w.deposit_new(0, 1);
+    let (w, p) = op.prove(&[q], &[]);
+    let mut chain = RpcChain::connect(url, vec![signer(0)], rollup, fast(1))
+        .await
+        .unwrap()
+        .with_journal(Box::new(FileJournal::new(&journal)));
+    let _ = chain.submit_batch(&w, &p).await;
+    unreachable!("the parent kills this process before the batch is mined");
+}
+
 #[test]
-fn an_interrupted_submit_is_not_sent_twice() {
-    let Some(node) = anvil("an_interrupted_submit_is_not_sent_twice", &[]) else {
+fn a_submit_killed_before_its_receipt_is_not_sent_twice() {
+    const TEST: &str = "a_submit_killed_before_its_receipt_is_not_sent_twice";
+    if let Ok(spec) = std::env::var(CHILD_ENV) {
+        rt().block_on(submit_child(&spec));
+        return;
+    }
+    let Some(node) = anvil(TEST, &[]) else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -389,31 +417,57 @@ fn an_interrupted_submit_is_not_sent_twice() {
         let mut op = Operator::new();
         let q = deposit(&mut chain, &mut op, signer(1).address(), 1).await;
         let (w, p) = op.prove(&[q], &[]);
-        // The node stops mining; the submit sends, records, and is cut off
-        // before its receipt (the process dies).
+        // The node stops mining; a separate process submits the batch (it
+        // sends, journals, waits for the receipt) and is SIGKILLed.
         chain.provider().anvil_set_auto_mine(false).await.unwrap();
-        let mut first = chain.with_journal(Box::new(FileJournal::new(&journal)));
-        let cut = tokio::time::timeout(Duration::from_secs(1), first.submit_batch(&w, &p)).await;
-        assert!(cut.is_err(), "the submit was still waiting for its receipt");
-        drop(first);
-        assert!(journal.exists(), "the in-flight transaction was journaled");
+        let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([TEST, "--exact", "--nocapture", "--test-threads=1"])
+            .env(
+                CHILD_ENV,
+                format!("{},{},{}", node.url(), d.rollup, journal.display()),
+            )
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
         let nonce = |c: &RpcChain| {
             let p = c.provider().clone();
             async move { p.get_transaction_count(d.operator).pending().await.unwrap() }
         };
+        let latest = chain
+            .provider()
+            .get_transaction_count(d.operator)
+            .await
+            .unwrap();
+        let start = Instant::now();
+        // Sent: the operator's pending nonce moved past the mined one.
+        while nonce(&chain).await == latest {
+            assert!(
+                start.elapsed() < Duration::from_secs(120),
+                "the child never sent"
+            );
+            assert!(child.try_wait().unwrap().is_none(), "the child exited");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        assert!(
+            journal.exists(),
+            "the in-flight transaction was journaled before it was sent"
+        );
         // Restart: a new client with the same journal.
         let mut second = RpcChain::connect(&node.url(), vec![signer(0)], d.rollup, fast(1))
             .await
             .unwrap()
             .with_journal(Box::new(FileJournal::new(&journal)));
         let pending = nonce(&second).await;
+        assert_eq!(pending, latest + 1, "one transaction in flight");
         second.provider().anvil_set_auto_mine(true).await.unwrap();
-        second.provider().anvil_mine(Some(1), None).await.unwrap();
         let s = second.submit_batch(&w, &p).await.expect("settled once");
         assert!(
             matches!(s, Settlement::AlreadySettled { .. } | Settlement::Sent(_)),
             "{s:?}"
         );
+        second.provider().anvil_mine(Some(1), None).await.unwrap();
         assert_eq!(nonce(&second).await, pending, "no second transaction");
         assert_eq!(second.status().await.unwrap().last_batch, 1);
         assert!(!journal.exists(), "the journal is cleared once settled");
