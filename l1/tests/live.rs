@@ -6,8 +6,10 @@
 //!
 //! Gas and timing figures: `cargo test --release -p zkroll-l1 --test live -- --nocapture`.
 
+#[path = "live/support.rs"]
+mod support;
+
 use std::path::PathBuf;
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use alloy::eips::eip2718::Encodable2718;
@@ -16,167 +18,14 @@ use alloy::providers::ext::AnvilApi;
 use alloy::providers::Provider;
 use alloy::rpc::types::anvil::{ReorgOptions, TransactionData};
 use alloy::signers::local::PrivateKeySigner;
-use ark_bn254::Bn254;
-use ark_groth16::Proof;
-use rand::SeedableRng;
-use zkroll_l1::anvil::{Anvil, DEV_KEYS};
-use zkroll_l1::rpc::deploy::{deploy, DeployParams, Deployment};
+use support::*;
 use zkroll_l1::rpc::send::FileJournal;
-use zkroll_l1::rpc::{parse_key, RpcChain, RpcConfig};
+use zkroll_l1::rpc::{RpcChain, RpcConfig};
 use zkroll_l1::sync::sync;
 use zkroll_l1::{L1Error, RollupChain, Settlement};
-use zkroll_prover::{prove, setup, ProverKey};
 use zkroll_state::field::fr_to_be_bytes;
 use zkroll_state::sim::Workload;
-use zkroll_state::{
-    AccountTree, BatchConfig, BatchWitness, CircuitShape, L1Op, MemStore, QueuedL1Op, Rollup,
-    SignedL2Op,
-};
-
-const L1_CHAIN: u64 = 31337;
-const ROLLUP_CHAIN: u32 = 7;
-const SHAPE: CircuitShape = CircuitShape {
-    depth: 2,
-    l1_slots: 2,
-    l2_slots: 2,
-};
-const CONFIG: BatchConfig = BatchConfig {
-    shape: SHAPE,
-    fee_account: 0,
-    chain_id: ROLLUP_CHAIN,
-};
-const EXPIRY: u64 = 1_000;
-
-fn key() -> &'static ProverKey {
-    static KEY: OnceLock<ProverKey> = OnceLock::new();
-    KEY.get_or_init(|| setup(SHAPE, &mut rand::rngs::StdRng::seed_from_u64(5)).expect("setup"))
-}
-
-/// anvil, or None (a printed skip) when it is not installed and not required.
-fn anvil(test: &str, args: &[&str]) -> Option<Anvil> {
-    let bin = std::env::var_os("ZKROLL_ANVIL").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../contracts/node_modules/.bin/anvil"),
-        PathBuf::from,
-    );
-    let required = std::env::var("CI").is_ok_and(|v| v == "true")
-        || std::env::var_os("ZKROLL_REQUIRE_ANVIL").is_some();
-    if !bin.exists() {
-        assert!(
-            !required,
-            "{test}: anvil is required but {} is missing (run npm ci --prefix contracts)",
-            bin.display()
-        );
-        println!(
-            "SKIPPED {test}: no anvil at {} (npm ci --prefix contracts)",
-            bin.display()
-        );
-        return None;
-    }
-    Some(Anvil::spawn(&bin, L1_CHAIN, args).expect("anvil starts"))
-}
-
-fn signer(i: usize) -> PrivateKeySigner {
-    parse_key("dev key", DEV_KEYS[i]).unwrap()
-}
-
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
-fn fast(confirmations: u64) -> RpcConfig {
-    RpcConfig {
-        confirmations,
-        resend_after: Duration::from_secs(2),
-        poll_interval: Duration::from_millis(50),
-        expected_chain_id: Some(L1_CHAIN),
-        ..RpcConfig::default()
-    }
-}
-
-/// A deployment at depth 2 with the operator (dev key 0) and two users
-/// (dev keys 1 and 2) registered.
-async fn deployed(node: &Anvil, confirmations: u64) -> (Deployment, RpcChain) {
-    let params = DeployParams {
-        shape: SHAPE,
-        rollup_chain_id: ROLLUP_CHAIN,
-        expiry_blocks: EXPIRY,
-        genesis: AccountTree::new(SHAPE.depth).unwrap().root(),
-    };
-    let (d, _) = deploy(
-        &node.url(),
-        signer(0),
-        &key().pk.vk,
-        &params,
-        fast(confirmations),
-    )
-    .await
-    .expect("deploy");
-    let chain = RpcChain::connect(
-        &node.url(),
-        vec![signer(0), signer(1), signer(2)],
-        d.rollup,
-        RpcConfig {
-            from_block: d.block,
-            ..fast(confirmations)
-        },
-    )
-    .await
-    .expect("connect");
-    (d, chain)
-}
-
-/// The operator's native state and a workload that signs as the users.
-struct Operator {
-    state: Rollup<MemStore>,
-    w: Workload,
-}
-
-impl Operator {
-    fn new() -> Self {
-        Self {
-            state: Rollup::open(MemStore::new(), SHAPE.depth, false).unwrap(),
-            w: Workload::new(3, ROLLUP_CHAIN),
-        }
-    }
-
-    fn prove(&mut self, l1: &[QueuedL1Op], l2: &[SignedL2Op]) -> (BatchWitness, Proof<Bn254>) {
-        let wit = self
-            .state
-            .apply_batch(&CONFIG, l1, l2)
-            .expect("native batch");
-        let p = prove(
-            key(),
-            &wit,
-            &mut rand::rngs::StdRng::seed_from_u64(wit.batch_number),
-        )
-        .expect("prove");
-        (wit, p.proof)
-    }
-}
-
-/// depositNew of a fresh workload key from `from`; checks the index L1
-/// assigns is the one the operator predicts.
-async fn deposit(
-    chain: &mut RpcChain,
-    op: &mut Operator,
-    from: Address,
-    amount: u128,
-) -> QueuedL1Op {
-    let q = op.w.deposit_new(0, amount);
-    let L1Op::DepositNew { idx, pubkey, .. } = q.op else {
-        unreachable!()
-    };
-    let (got, out) = chain
-        .deposit_new(from, pubkey, 0, amount)
-        .await
-        .expect("depositNew");
-    assert_eq!(got, idx);
-    println!("depositNew gas {} (block {})", out.gas_used, out.block);
-    q
-}
+use zkroll_state::{L1Op, MemStore, Rollup};
 
 #[test]
 fn deposits_batches_withdrawal_and_sync_on_anvil() {
