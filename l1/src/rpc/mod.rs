@@ -125,10 +125,11 @@ impl std::fmt::Debug for RpcChain {
 /// The provider for `url` (plain JSON-RPC: every transaction is built,
 /// signed and sent by this module) and the URL checked.
 pub(crate) fn provider(url: &str) -> Result<DynProvider, L1Error> {
-    let parsed: reqwest_url::Url = url.parse().map_err(|e| L1Error::BadUrl {
-        url: url.to_string(),
-        reason: format!("{e}"),
-    })?;
+    let parsed: alloy::transports::http::reqwest::Url =
+        url.parse().map_err(|e| L1Error::BadUrl {
+            url: url.to_string(),
+            reason: format!("{e}"),
+        })?;
     if !matches!(parsed.scheme(), "http") {
         return Err(L1Error::BadUrl {
             url: url.to_string(),
@@ -140,11 +141,6 @@ pub(crate) fn provider(url: &str) -> Result<DynProvider, L1Error> {
         .connect_http(parsed);
     p.client().set_poll_interval(Duration::from_millis(200));
     Ok(p.erased())
-}
-
-/// alloy's re-export of the URL type its HTTP transport takes.
-mod reqwest_url {
-    pub use alloy::transports::http::reqwest::Url;
 }
 
 /// The errors Rollup.sol and the verifier can revert with.

@@ -250,12 +250,13 @@ async fn settled(
 }
 
 /// Waits for one of `flight`'s versions to be mined, re-sending with bumped
-/// fees (recorded in the journal first, when there is one) each time
-/// `resend_after` passes.
+/// fees each time `resend_after` passes; with `journaled`, each new version
+/// is recorded in the chain's journal before it is sent.
 async fn wait(
     chain: &mut RpcChain,
     mut tx: TransactionRequest,
     mut flight: InFlight,
+    journaled: bool,
 ) -> Result<TransactionReceipt, L1Error> {
     let start = Instant::now();
     let mut last_send = Instant::now();
@@ -281,7 +282,7 @@ async fn wait(
                 .with_max_priority_fee_per_gas(bump(tip));
             let (hash, raw) = sign(chain, tx.clone()).await?;
             flight.sent.push((hash, raw.clone()));
-            if let Some(j) = chain.journal.as_mut() {
+            if let Some(j) = chain.journal.as_mut().filter(|_| journaled) {
                 j.store(&flight)?;
             }
             broadcast(chain, &raw).await?;
@@ -308,10 +309,8 @@ pub async fn send(
         nonce: tx.nonce.unwrap_or_default(),
         sent: vec![(hash, raw)],
     };
-    let saved = chain.journal.take();
-    let r = wait(chain, tx.clone(), flight).await;
-    chain.journal = saved;
-    settled(chain, &tx, r?).await
+    let r = wait(chain, tx.clone(), flight, false).await?;
+    settled(chain, &tx, r).await
 }
 
 /// Sends `submitBatch` for batch `batch` (calldata `data`) from the
@@ -367,7 +366,7 @@ pub async fn submit(chain: &mut RpcChain, batch: u64, data: Vec<u8>) -> Result<T
             (tx, flight)
         }
     };
-    let receipt = wait(chain, tx.clone(), flight).await?;
+    let receipt = wait(chain, tx.clone(), flight, true).await?;
     let result = settled(chain, &tx, receipt).await;
     if let Some(j) = chain.journal.as_mut() {
         j.clear()?;
