@@ -37,6 +37,9 @@ const ACCOUNTS: usize = 65_536;
 
 /// A state of [`ACCOUNTS`] accounts at depth 16 (built natively by
 /// `Workload::populate`) and the workload that signs for them.
+/// The deployment the benchmark's batches are signed for (none is deployed).
+const BENCH_DOMAIN: zkroll_state::Domain = zkroll_state::Domain::new(1, [0x5a; 20]);
+
 struct BenchState {
     state: Rollup<MemStore>,
     workload: Workload,
@@ -44,7 +47,7 @@ struct BenchState {
 
 impl BenchState {
     fn new() -> Self {
-        let mut workload = Workload::new(3, 1);
+        let mut workload = Workload::new(3, BENCH_DOMAIN);
         let mut state = Rollup::open(MemStore::new(), 16, false).expect("state");
         workload.populate(&mut state, ACCOUNTS).expect("deposits");
         Self { state, workload }
@@ -55,7 +58,7 @@ impl BenchState {
         let config = BatchConfig {
             shape,
             fee_account: 0,
-            chain_id: 1,
+            domain: BENCH_DOMAIN,
         };
         let l2 = self
             .workload

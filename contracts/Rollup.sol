@@ -29,8 +29,16 @@ interface IERC20 {
 /// zkroll's L1 contract: the deposit queue, batch settlement against the
 /// Groth16 verifier, withdrawals, forced exits and exodus mode.
 /// Byte layouts: docs/PROTOCOL.md (the L1 slot is 58 bytes, an L2 slot 16,
-/// the header 84; the public input is SHA-256 of the padded pubdata with
+/// the header 108; the public input is SHA-256 of the padded pubdata with
 /// its top three bits cleared).
+///
+/// Trust and liveness (docs/PROTOCOL.md, "Rollup.sol"): the state starts
+/// from the empty tree (the constructor refuses any other genesis root);
+/// every header names this contract and chain, which every L2 signature
+/// covers; the L1 queue holds at most `maxQueued` operations, so an
+/// operator settling a batch at least every `batchIntervalBlocks` blocks
+/// drains any entry before `expiryBlocks`, and each queued operation pays
+/// `l1OpFee` wei to the operator for the slot it takes.
 contract Rollup {
     // ---- errors -----------------------------------------------------------
     error NotOperator();
@@ -44,6 +52,11 @@ contract Rollup {
     error NotExpired();
     error BadHeaderLength();
     error WrongChain();
+    error WrongRollup();
+    error BadGenesis();
+    error BadQueueBound();
+    error QueueFull();
+    error BadFee();
     error WrongBatchNumber(uint64 expected, uint64 got);
     error WrongOldRoot();
     error TooManyL1Ops();
@@ -69,7 +82,13 @@ contract Rollup {
     uint8 internal constant OP_DEPOSIT = 2;
     uint8 internal constant OP_FORCED_EXIT = 3;
     uint8 internal constant OP_WITHDRAW = 5;
-    uint256 internal constant HEADER_BYTES = 84;
+    uint256 internal constant HEADER_BYTES = 108;
+    // Header field offsets (docs/PROTOCOL.md).
+    uint256 internal constant H_ROLLUP = 8;
+    uint256 internal constant H_BATCH = 28;
+    uint256 internal constant H_OLD_ROOT = 36;
+    uint256 internal constant H_NEW_ROOT = 68;
+    uint256 internal constant H_L1_COUNT = 104;
     uint256 internal constant L1_SLOT_BYTES = 58;
     uint256 internal constant L2_SLOT_BYTES = 16;
     /// Deposits above this are refused on L1 (so balances stay far from 2^128).
@@ -80,11 +99,16 @@ contract Rollup {
     IPoseidon4 public immutable poseidon4;
     IPoseidon5 public immutable poseidon5;
     address public immutable operator;
-    uint32 public immutable chainId;
     uint8 public immutable depth;
     uint256 public immutable l1Slots;
     uint256 public immutable l2Slots;
     uint64 public immutable expiryBlocks;
+    /// The longest the operator commits to go between batches, in blocks.
+    uint64 public immutable batchIntervalBlocks;
+    /// The most L1 operations waiting at once: l1Slots * floor(expiry / interval).
+    uint64 public immutable maxQueued;
+    /// Paid to the operator, in wei, by every queued L1 operation.
+    uint256 public immutable l1OpFee;
 
     // ---- state ------------------------------------------------------------
     bytes32 public stateRoot;
@@ -117,22 +141,41 @@ contract Rollup {
         IVerifier verifier_,
         IPoseidon4 poseidon4_,
         IPoseidon5 poseidon5_,
-        uint32 chainId_,
         uint8 depth_,
         uint8 l1Slots_,
         uint8 l2Slots_,
         uint64 expiryBlocks_,
+        uint64 batchIntervalBlocks_,
+        uint256 l1OpFee_,
         bytes32 genesisRoot
     ) {
+        // Headers carry the chain id in 8 bytes.
+        if (block.chainid >= (uint256(1) << 64)) revert WrongChain();
+        // An entry queued behind a full queue is consumed within
+        // ceil(maxQueued / l1Slots) batches, i.e. within expiryBlocks.
+        if (l1Slots_ == 0 || batchIntervalBlocks_ == 0 || expiryBlocks_ < batchIntervalBlocks_) {
+            revert BadQueueBound();
+        }
         verifier = verifier_;
         poseidon4 = poseidon4_;
         poseidon5 = poseidon5_;
         operator = msg.sender;
-        chainId = chainId_;
         depth = depth_;
         l1Slots = l1Slots_;
         l2Slots = l2Slots_;
         expiryBlocks = expiryBlocks_;
+        batchIntervalBlocks = batchIntervalBlocks_;
+        maxQueued = uint64(l1Slots_) * (expiryBlocks_ / batchIntervalBlocks_);
+        l1OpFee = l1OpFee_;
+        // No account exists before the first deposit: the genesis must be
+        // the empty tree (every leaf 0), or a deployer could seed a funded
+        // leaf under its own key and withdraw others' deposits.
+        bytes32 empty = bytes32(0);
+        for (uint256 l = 0; l < depth_; ++l) {
+            uint256 e = uint256(empty);
+            empty = bytes32(poseidon4_.poseidon([e, e, e, e]));
+        }
+        if (genesisRoot != empty) revert BadGenesis();
         stateRoot = genesisRoot;
         tokenKnown[address(0)] = true;
         tokenCount = 1;
@@ -161,12 +204,14 @@ contract Rollup {
         tokenKnown[token] = true;
     }
 
+    /// Takes a deposit of `amount` plus the L1 fee (in ETH, with the
+    /// deposit for token 0, alone for an ERC-20).
     function _pull(uint32 token, uint128 amount) internal {
         if (amount == 0 || amount > MAX_DEPOSIT) revert BadAmount();
         if (token == 0) {
-            if (msg.value != amount) revert BadAmount();
+            if (msg.value != uint256(amount) + l1OpFee) revert BadAmount();
         } else {
-            if (msg.value != 0) revert BadAmount();
+            if (msg.value != l1OpFee) revert BadFee();
             address t = tokenAddress[token];
             if (t == address(0)) revert UnknownToken(token);
             (bool ok, bytes memory ret) =
@@ -176,7 +221,11 @@ contract Rollup {
     }
 
     // ---- the L1 queue ------------------------------------------------------
+    /// Queues an L1 operation; the queue is bounded (`maxQueued`) and each
+    /// entry's fee is credited to the operator.
     function _queue(bytes memory op, address depositor, uint32 token, uint128 amount) internal {
+        if (queueTail - queueHead >= maxQueued) revert QueueFull();
+        pending[operator][0] += l1OpFee;
         uint64 serial = queueTail++;
         queue[serial] = QueueEntry(keccak256(op), uint64(block.number), depositor, token, amount);
         emit L1OpQueued(serial, op);
@@ -217,8 +266,9 @@ contract Rollup {
 
     /// The owner of `idx` asks for its whole balance on L1; a batch must
     /// process it before the queue's expiry, or exodus mode opens.
-    function requestForcedExit(uint32 idx) external notExodus {
+    function requestForcedExit(uint32 idx) external payable notExodus {
         if (accountOwner[idx] != msg.sender || idx >= nextAccount) revert NotOwner(idx);
+        if (msg.value != l1OpFee) revert BadFee();
         uint32 token = accountToken[idx];
         _queue(_op(OP_FORCED_EXIT, idx, token, 0, bytes32(0)), msg.sender, token, 0);
     }
@@ -236,11 +286,13 @@ contract Rollup {
     ) external notExodus {
         if (msg.sender != operator) revert NotOperator();
         if (header.length != HEADER_BYTES) revert BadHeaderLength();
-        if (uint32(bytes4(header[0:4])) != chainId) revert WrongChain();
-        uint64 number = uint64(bytes8(header[4:12]));
+        // The domain every L2 signature in the batch covers: this chain, this contract.
+        if (uint64(bytes8(header[0:H_ROLLUP])) != block.chainid) revert WrongChain();
+        if (address(bytes20(header[H_ROLLUP:H_BATCH])) != address(this)) revert WrongRollup();
+        uint64 number = uint64(bytes8(header[H_BATCH:H_OLD_ROOT]));
         if (number != lastBatch + 1) revert WrongBatchNumber(lastBatch + 1, number);
-        if (bytes32(header[12:44]) != stateRoot) revert WrongOldRoot();
-        uint256 l1Count = uint32(bytes4(header[80:84]));
+        if (bytes32(header[H_OLD_ROOT:H_NEW_ROOT]) != stateRoot) revert WrongOldRoot();
+        uint256 l1Count = uint32(bytes4(header[H_L1_COUNT:HEADER_BYTES]));
         if (l1Count > l1Slots) revert TooManyL1Ops();
         if (l1Ops.length != l1Count * L1_SLOT_BYTES) revert BadL1Length();
         if (l2Data.length > l2Slots * L2_SLOT_BYTES || l2Data.length % L2_SLOT_BYTES != 0) revert BadL2Length();
@@ -254,12 +306,12 @@ contract Rollup {
             [proof[0], proof[1]], [[proof[2], proof[3]], [proof[4], proof[5]]], [proof[6], proof[7]], [input]
         );
 
-        stateRoot = bytes32(header[44:76]);
+        stateRoot = bytes32(header[H_NEW_ROOT:H_NEW_ROOT + 32]);
         lastBatch = number;
         queueHead = head + uint64(l1Count);
         _settleL1(l1Ops, l1Count, head);
         _settleL2(l2Data);
-        emit BatchVerified(number, bytes32(header[44:76]));
+        emit BatchVerified(number, stateRoot);
     }
 
     /// Each published L1 op, with its status byte and ForcedExit amount
@@ -294,8 +346,8 @@ contract Rollup {
         bytes memory pd = new bytes(l2Start + l2Slots * L2_SLOT_BYTES);
         assembly {
             let p := add(pd, 32)
-            calldatacopy(p, header.offset, 84)
-            calldatacopy(add(p, 84), l1Ops.offset, l1Ops.length)
+            calldatacopy(p, header.offset, HEADER_BYTES)
+            calldatacopy(add(p, HEADER_BYTES), l1Ops.offset, l1Ops.length)
             calldatacopy(add(p, l2Start), l2Data.offset, l2Data.length)
         }
         return uint256(sha256(pd)) & SNARK_MASK;

@@ -20,13 +20,13 @@ fn main() -> Result<()> {
     let config = BatchConfig {
         shape,
         fee_account: 0,
-        chain_id: 5,
+        domain: zkroll_state::Domain::new(5, [0x5a; 20]),
     };
     let dir = tempfile::tempdir()?;
     let db = dir.path().join("operator.redb");
 
     // L1 queue, as the operator reads it from Rollup.sol events.
-    let mut l1 = Workload::new(7, config.chain_id);
+    let mut l1 = Workload::new(7, config.domain);
     let queue = [
         l1.deposit_new(0, 0),      // the operator's fee account, index 0
         l1.deposit_new(0, 10_000), // alice, index 1
@@ -60,7 +60,7 @@ fn main() -> Result<()> {
         fee: 0,
         nonce: 1,
     })
-    .sign(&mallory, config.chain_id);
+    .sign(&mallory, &config.domain);
     let root = rollup.root();
     match rollup.apply_batch(&config, &[], &[forged]) {
         Err(StateError::Batch(e)) => println!("refused as expected: {e}"),

@@ -6,9 +6,12 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Result};
 use rand::rngs::OsRng;
 use zkroll::state::sim::Workload;
-use zkroll::state::{BatchConfig, CircuitShape, Rollup};
+use zkroll::state::{BatchConfig, CircuitShape, Domain, Rollup};
 
 use super::cached_dev_keys;
+
+/// The deployment the benchmark's batches are signed for (none is deployed).
+const BENCH_DOMAIN: Domain = Domain::new(1, [0x5a; 20]);
 
 /// Runs the comparison and prints it.
 pub fn bench(
@@ -23,9 +26,9 @@ pub fn bench(
     let config = BatchConfig {
         shape,
         fee_account: 0,
-        chain_id: 1,
+        domain: BENCH_DOMAIN,
     };
-    let mut w = Workload::new(7, 1);
+    let mut w = Workload::new(7, BENCH_DOMAIN);
     let mut state = Rollup::open(zkroll::state::MemStore::new(), shape.depth, false)?;
     let capacity = usize::try_from(state.tree().capacity()).unwrap_or(usize::MAX);
     let accounts = accounts

@@ -9,15 +9,12 @@ use zkroll::demo::{run, DemoOptions};
 use zkroll::l1::rollup::{exodus_exit_calldata, RollupL1};
 use zkroll::l1::rpc::deploy::{deploy, DeployParams};
 use zkroll::l1::rpc::{parse_key, PrivateKeySigner, RpcChain, RpcConfig, DEFAULT_CONFIRMATIONS};
-use zkroll::l1::{Address, RollupChain, U256};
+use zkroll::l1::{Address, RollupChain, RollupParams, U256};
 use zkroll::prover::ProverKey;
 use zkroll::state::{AccountTree, CircuitShape, RedbStore, Rollup};
 use zkroll::verifier::snarkjs::VerificationKeyJson;
 
-/// The rollup chain id the demo and `deploy` use unless told otherwise.
-pub const DEFAULT_ROLLUP_CHAIN: u32 = 1;
-/// Forced-exit expiry of a deployment, in blocks, unless told otherwise.
-pub const DEFAULT_EXPIRY_BLOCKS: u64 = 1_000;
+const DEFAULTS: RollupParams = RollupParams::DEFAULT;
 /// The embedded demo's depositor (funded in the in-process EVM).
 const DEMO_DEPOSITOR: Address = Address::new([0x11; 20]);
 
@@ -79,13 +76,7 @@ pub fn demo(
     let genesis = AccountTree::new(shape.depth)?.root();
     match node {
         None => {
-            let mut chain = RollupL1::deploy(
-                &key.pk.vk,
-                shape,
-                opts.chain_id,
-                DEFAULT_EXPIRY_BLOCKS,
-                genesis,
-            )?;
+            let mut chain = RollupL1::deploy(&key.pk.vk, shape, DEFAULTS, genesis)?;
             chain
                 .evm
                 .fund(DEMO_DEPOSITOR, U256::from(10u64).pow(U256::from(21)));
@@ -96,8 +87,7 @@ pub fn demo(
             let depositor = operator.address();
             let params = DeployParams {
                 shape,
-                rollup_chain_id: opts.chain_id,
-                expiry_blocks: DEFAULT_EXPIRY_BLOCKS,
+                params: DEFAULTS,
                 genesis,
             };
             rt.block_on(async {
@@ -127,11 +117,15 @@ pub struct DeployArgs {
     #[arg(long)]
     operator_key: Option<String>,
     /// Blocks a queued L1 operation may wait before exodus can start.
-    #[arg(long, default_value_t = DEFAULT_EXPIRY_BLOCKS)]
+    #[arg(long, default_value_t = DEFAULTS.expiry_blocks)]
     expiry: u64,
-    /// The rollup chain id wallets sign for.
-    #[arg(long, default_value_t = DEFAULT_ROLLUP_CHAIN)]
-    rollup_chain_id: u32,
+    /// The longest the operator commits to go between batches, in blocks;
+    /// the L1 queue holds L1-slots * floor(expiry / interval) operations.
+    #[arg(long, default_value_t = DEFAULTS.batch_interval_blocks)]
+    batch_interval: u64,
+    /// What each queued L1 operation pays the operator, in wei.
+    #[arg(long, default_value_t = DEFAULTS.l1_op_fee)]
+    l1_op_fee: u128,
 }
 
 /// Deploys and prints the addresses as JSON.
@@ -140,8 +134,11 @@ pub fn deploy_cmd(a: DeployArgs) -> Result<()> {
     let operator = key_arg("--operator-key", a.operator_key, "ZKROLL_OPERATOR_KEY")?;
     let params = DeployParams {
         shape: key.params.shape,
-        rollup_chain_id: a.rollup_chain_id,
-        expiry_blocks: a.expiry,
+        params: RollupParams {
+            expiry_blocks: a.expiry,
+            batch_interval_blocks: a.batch_interval,
+            l1_op_fee: a.l1_op_fee,
+        },
         genesis: AccountTree::new(key.params.shape.depth)?.root(),
     };
     let (d, _) = runtime()?.block_on(deploy(

@@ -22,8 +22,6 @@ use zkroll_state::{BatchConfig, BatchWitness, L1Op, MemStore, OpType, RedbStore,
 pub struct DemoOptions {
     /// Transfer batches after the deposits.
     pub batches: usize,
-    /// The rollup's chain id (in every header and signature).
-    pub chain_id: u32,
     /// One JSON object per batch instead of text.
     pub json: bool,
 }
@@ -51,7 +49,7 @@ pub async fn run<C: RollupChain>(
     let config = BatchConfig {
         shape,
         fee_account: 0,
-        chain_id: opts.chain_id,
+        domain: chain.domain(),
     };
     let dir = tempfile::tempdir()?;
     let mut rollup = Rollup::open(
@@ -59,7 +57,7 @@ pub async fn run<C: RollupChain>(
         shape.depth,
         false,
     )?;
-    let mut w = Workload::new(42, opts.chain_id);
+    let mut w = Workload::new(42, chain.domain());
     if !opts.json {
         println!(
             "zkroll demo: depth {}, {} L1 + {} L2 slots, {} constraints per batch",

@@ -15,7 +15,8 @@ use zkroll::ops_file::OpsFile;
 use zkroll::prover::{prove, setup, ProverKey};
 use zkroll::state::field::fr_to_decimal;
 use zkroll::state::{
-    BatchConfig, BatchWitness, CircuitShape, L2Op, PrivateKey, RedbStore, Rollup, StateError,
+    Address20, BatchConfig, BatchWitness, CircuitShape, Domain, L2Op, PrivateKey, RedbStore,
+    Rollup, StateError,
 };
 use zkroll::verifier::snarkjs::{public_to_json, ProofJson, VerificationKeyJson};
 
@@ -96,9 +97,12 @@ enum Command {
         /// File with the operation.
         #[arg(long)]
         op: PathBuf,
-        /// Rollup instance id.
-        #[arg(long, default_value_t = 1)]
-        chain_id: u32,
+        /// The L1 chain id of the deployment the signature is for.
+        #[arg(long)]
+        chain_id: u64,
+        /// The Rollup.sol address of that deployment (0x + 40 hex digits).
+        #[arg(long)]
+        rollup: Address20,
     },
     /// Development setup for a circuit shape (INSECURE: for development only).
     Setup {
@@ -123,7 +127,7 @@ enum Command {
         /// State store from `zkroll init`.
         #[arg(long)]
         state: PathBuf,
-        /// The batch (see `ops_file`): chain_id, fee_account, l1, l2.
+        /// The batch (see `ops_file`): domain, fee_account, l1, l2.
         #[arg(long)]
         ops: PathBuf,
         /// Output directory for proof.json, public.json, pubdata.hex.
@@ -307,7 +311,12 @@ fn main() -> ExitCode {
         Command::Account {
             command: AccountCommand::New,
         } => account_new(),
-        Command::Sign { key, op, chain_id } => sign(&key, &op, chain_id),
+        Command::Sign {
+            key,
+            op,
+            chain_id,
+            rollup,
+        } => sign(&key, &op, &Domain { chain_id, rollup }),
         Command::Setup {
             depth,
             l1_slots,
@@ -367,7 +376,7 @@ fn account_new() -> Result<()> {
     Ok(())
 }
 
-fn sign(key_hex: &str, op_path: &Path, chain_id: u32) -> Result<()> {
+fn sign(key_hex: &str, op_path: &Path, domain: &Domain) -> Result<()> {
     let bytes: [u8; 32] = hex::decode(key_hex.trim_start_matches("0x"))
         .context("--key is not hex")?
         .try_into()
@@ -376,7 +385,7 @@ fn sign(key_hex: &str, op_path: &Path, chain_id: u32) -> Result<()> {
         .with_context(|| format!("reading {}", op_path.display()))?;
     let op: L2Op =
         serde_json::from_str(&text).with_context(|| format!("parsing {}", op_path.display()))?;
-    let signed = op.sign(&PrivateKey::from_bytes(bytes), chain_id);
+    let signed = op.sign(&PrivateKey::from_bytes(bytes), domain);
     println!("{}", serde_json::to_string_pretty(&signed)?);
     Ok(())
 }
@@ -437,7 +446,7 @@ fn prove_cmd(keys: &Path, state: &Path, ops: &Path, out: &Path, json: bool) -> R
     let config = BatchConfig {
         shape,
         fee_account: ops.fee_account,
-        chain_id: ops.chain_id,
+        domain: ops.domain,
     };
     if !state.exists() {
         bail!(
@@ -551,11 +560,7 @@ fn demo(
         bail!("the demo needs at least one L1 and one L2 slot");
     }
     let key = cached_dev_keys(shape)?;
-    let opts = zkroll::demo::DemoOptions {
-        batches,
-        chain_id: cmd_l1::DEFAULT_ROLLUP_CHAIN,
-        json,
-    };
+    let opts = zkroll::demo::DemoOptions { batches, json };
     let r = cmd_l1::demo(&key, shape, &opts, node)?;
     if let Some(dir) = out {
         write_artifacts(&dir, &key, &r.last, &ProofJson::from_proof(&r.proof.proof))?;

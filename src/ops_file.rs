@@ -2,20 +2,24 @@
 //! operator's settings for it.
 //!
 //! ```json
-//! { "chain_id": 1, "fee_account": 0,
+//! { "domain": {"chain_id": 31337, "rollup": "0x5fbdb2315678afecb367f032d93f642f64180aa3"},
+//!   "fee_account": 0,
 //!   "l1": [ {"serial": 0, "type": "DepositNew", "idx": 0, "pubkey": "0x…", "token": 0, "amount": "1000"} ],
 //!   "l2": [ {"op": {"type": "Transfer", "from": 1, "to": 2, "amount": "5", "fee": "0", "nonce": 0},
 //!            "signature": {"r8": ["…", "…"], "s": "…"}} ] }
 //! ```
 
 use serde::{Deserialize, Serialize};
-use zkroll_state::{AccountId, QueuedL1Op, SignedL2Op};
+use zkroll_state::{AccountId, Domain, QueuedL1Op, SignedL2Op};
 
-/// One batch's operations.
+/// One batch's operations. Unknown fields are refused (a misspelt `"L2"`
+/// must not prove an empty batch).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct OpsFile {
-    /// Rollup instance id (bound into every signature).
-    pub chain_id: u32,
+    /// The deployment (L1 chain id and Rollup.sol address) the batch is for:
+    /// its header names it and every signature covers it.
+    pub domain: Domain,
     /// Account credited with the fees.
     pub fee_account: AccountId,
     /// Queued L1 operations, in queue order.

@@ -30,6 +30,10 @@ fn p(dir: &Path, name: &str) -> String {
 }
 
 /// Signs with circomlibjs (contracts/scripts/sign-l2.mjs), if installed.
+/// The deployment the offline CLI journey signs for (no contract is
+/// deployed there; the domain is still bound into every signature).
+const ROLLUP: &str = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
+
 fn circomlibjs_sign(args: &[&str]) -> Option<serde_json::Value> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("contracts");
     if !root.join("node_modules/circomlibjs").exists() {
@@ -86,7 +90,7 @@ fn cli_end_to_end() {
     assert!(String::from_utf8_lossy(&setup.stderr).contains("INSECURE-DEV-SETUP"));
 
     let deposits = serde_json::json!({
-        "chain_id": 1, "fee_account": 0,
+        "domain": {"chain_id": 1, "rollup": ROLLUP}, "fee_account": 0,
         "l1": [
             {"serial": 0, "type": "DepositNew", "idx": 0, "pubkey": packed(0), "token": 0, "amount": "0"},
             {"serial": 1, "type": "DepositNew", "idx": 1, "pubkey": packed(1), "token": 0, "amount": "5000"}
@@ -136,9 +140,11 @@ fn cli_end_to_end() {
         &p(d, "t.json"),
         "--chain-id",
         "1",
+        "--rollup",
+        ROLLUP,
     ]))
     .unwrap();
-    let wallet = circomlibjs_sign(&[&key(1), "1", "Withdraw", "1", "0", "300", "0", "1"]);
+    let wallet = circomlibjs_sign(&[&key(1), "1", ROLLUP, "Withdraw", "1", "0", "300", "0", "1"]);
     let mut l2 = vec![signed];
     match &wallet {
         Some(w) => l2.push(w.clone()),
@@ -165,10 +171,11 @@ fn cli_end_to_end() {
         &p(d, "t7.json"),
         "--chain-id",
         "1",
+        "--rollup",
+        ROLLUP,
     ]))
     .unwrap();
-    let refused =
-        serde_json::json!({"chain_id": 1, "fee_account": 0, "l1": [], "l2": [l2[0].clone(), bad]});
+    let refused = serde_json::json!({"domain": {"chain_id": 1, "rollup": ROLLUP}, "fee_account": 0, "l1": [], "l2": [l2[0].clone(), bad]});
     std::fs::write(d.join("bad.json"), refused.to_string()).unwrap();
     let r = zkroll(&[
         "prove",
@@ -185,7 +192,7 @@ fn cli_end_to_end() {
     let err = String::from_utf8_lossy(&r.stderr);
     assert!(err.contains("L2 slot 1") && err.contains("nonce"), "{err}");
 
-    let batch2 = serde_json::json!({"chain_id": 1, "fee_account": 0, "l1": [], "l2": l2});
+    let batch2 = serde_json::json!({"domain": {"chain_id": 1, "rollup": ROLLUP}, "fee_account": 0, "l1": [], "l2": l2});
     std::fs::write(d.join("ops2.json"), batch2.to_string()).unwrap();
     let out2 = p(d, "out2");
     let line = ok(&[
@@ -210,7 +217,7 @@ fn cli_end_to_end() {
         std::fs::read_to_string(format!("{out2}/pubdata.hex"))
             .unwrap()
             .len(),
-        2 * (84 + 2 * 58 + 2 * 16)
+        2 * (zkroll::state::pubdata::HEADER_BYTES + 2 * 58 + 2 * 16)
     );
 
     // The Solidity verifier and the calldata of verifyProof.
@@ -379,7 +386,7 @@ fn deploy_sync_and_exit_on_anvil() {
         DEV_KEYS[0],
         "--expiry",
         &EXPIRY.to_string(),
-        "--rollup-chain-id",
+        "--batch-interval",
         "1",
     ]);
     let dep: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -407,12 +414,12 @@ fn deploy_sync_and_exit_on_anvil() {
         )
         .await
         .unwrap();
-        let mut w = zkroll::state::sim::Workload::new(1, 1);
+        let mut w = zkroll::state::sim::Workload::new(1, chain.domain());
         let mut state = Rollup::open(MemStore::new(), shape.depth, false).unwrap();
         let config = BatchConfig {
             shape,
             fee_account: 0,
-            chain_id: 1,
+            domain: chain.domain(),
         };
         for amount in [1u128, EXIT_WEI] {
             let q = w.deposit_new(0, amount);

@@ -14,7 +14,7 @@
 //! that is always checked (a failed or Noop slot writes the old leaf back).
 //!
 //! Per L2 slot: type flags (Noop / Transfer / Withdraw), float decoding,
-//! the signature over `Poseidon(domain, from, to, amount, fee, nonce)` with
+//! the signature over `Poseidon(separator, from, to, amount, fee, nonce)` with
 //! the leaf's nonce, the fee rule, the 128-bit range of both new balances
 //! (which is the insufficient-balance and overflow check: a debit below
 //! zero wraps to >= r - 2^140), the nonce range, token equality, then the
@@ -25,7 +25,7 @@
 //! operations, both header roots must be canonical encodings, and the
 //! commitment must equal the public input.
 
-use ark_ff::Zero;
+use ark_ff::{Field, Zero};
 use ark_r1cs_std::alloc::AllocVar;
 use ark_r1cs_std::eq::EqGadget;
 use ark_r1cs_std::fields::FieldVar;
@@ -33,8 +33,9 @@ use ark_r1cs_std::select::CondSelectGadget;
 use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystemRef};
 use zkroll_state::babyjubjub::base8;
 use zkroll_state::batch::{BatchConfig, BatchWitness, FeeWitness, L1SlotWitness, L2SlotWitness};
+use zkroll_state::domain::{ADDRESS_BITS, OP_TYPE_BITS};
 use zkroll_state::float::{Float16, Float40};
-use zkroll_state::pubdata::{L1Slot, L2Slot, HEADER_BYTES, L1_SLOT_BYTES, L2_SLOT_BYTES};
+use zkroll_state::pubdata::{header, L1Slot, L2Slot, HEADER_BYTES, L1_SLOT_BYTES, L2_SLOT_BYTES};
 use zkroll_state::tree::MerklePath;
 use zkroll_state::{Account, PublicKey};
 
@@ -204,8 +205,11 @@ impl Ctx<'_> {
         let y = from_bits_le(&key_bits[..255]);
         let (x, key_ok) = decompress(cs.clone(), &y, &key_bits[255])?;
         {
+            // Byte-wise: the sum of 32 bytes is at most 32 * 255, far below r,
+            // so it is zero only when every byte is (packing the 256 bits into
+            // one element would let the encodings of k * r pass).
             rule!("l1_key_only_for_deposit_new");
-            let key_sum = from_bits_le(&key_bits);
+            let key_sum = pd.byte_sum(o + 26, 32)?;
             key_sum.conditional_enforce_equal(&FrVar::zero(), &Self::not(&dn))?;
         }
 
@@ -264,7 +268,7 @@ impl Ctx<'_> {
         o: usize,
         s: &L2SlotWitness,
         root: &FrVar,
-        chain_id: &FrVar,
+        domain: &FrVar,
         fee_token: &FrVar,
     ) -> Result<(FrVar, FrVar), SynthesisError> {
         let _span = tracing::info_span!(target: "gr1cs", "l2_slot", slot = j).entered();
@@ -311,10 +315,11 @@ impl Ctx<'_> {
         let from_acc = AccountVar::new_witness(cs.clone(), s.from_before.as_ref())?;
         let from_leaf = from_acc.hash()?;
 
-        // Signature over the message with the account's current nonce.
-        let domain = chain_id * Fr::from(256u64) + &ty.value;
+        // Signature over the message with the account's current nonce; the
+        // separator is the header's domain (shifted) plus the op type.
+        let separator = domain + &ty.value;
         let msg = PoseidonVar::hash(&[
-            domain,
+            separator,
             from.value.clone(),
             to.value.clone(),
             amount.clone(),
@@ -414,11 +419,17 @@ impl ConstraintSynthesizer<Fr> for BatchCircuit {
             depth,
         };
 
-        let chain_id = pd.int(0, 4)?;
-        let old_root = canonical_root(&pd, 12)?;
-        let new_root = canonical_root(&pd, 44)?;
-        let fee_account = pd.int(76, 4)?;
-        let l1_count = pd.int(80, 4)?;
+        // The deployment's part of every separator (zkroll_state::domain):
+        // chain_id * 2^168 + rollup * 2^8, read from the header.
+        let chain_id = pd.int(header::CHAIN_ID, header::ROLLUP - header::CHAIN_ID)?;
+        let rollup = pd.int(header::ROLLUP, header::BATCH_NUMBER - header::ROLLUP)?;
+        let shift = |bits: u32| Fr::from(2u64).pow([u64::from(bits)]);
+        let domain = &chain_id.value * shift(ADDRESS_BITS + OP_TYPE_BITS)
+            + &rollup.value * shift(OP_TYPE_BITS);
+        let old_root = canonical_root(&pd, header::OLD_ROOT)?;
+        let new_root = canonical_root(&pd, header::NEW_ROOT)?;
+        let fee_account = pd.int(header::FEE_ACCOUNT, header::L1_COUNT - header::FEE_ACCOUNT)?;
+        let l1_count = pd.int(header::L1_COUNT, header::END - header::L1_COUNT)?;
 
         // The fee account's leaf as it is before the final credit; its token
         // is fixed since creation, so the fee rule can use it in every slot.
@@ -455,7 +466,7 @@ impl ConstraintSynthesizer<Fr> for BatchCircuit {
                 l2_start + j * L2_SLOT_BYTES,
                 s,
                 &root,
-                &chain_id.value,
+                &domain,
                 &fee_acc.token,
             )?;
             root = r;

@@ -7,6 +7,7 @@ mod common;
 use common::*;
 use zkroll_circuits::BatchCircuit;
 use zkroll_state::batch::BatchWitness;
+use zkroll_state::pubdata::header;
 use zkroll_state::{L1Op, QueuedL1Op};
 
 /// Batch 2 of a funded rollup: a ForcedExit and a failed Deposit in the L1
@@ -78,7 +79,7 @@ fn resign(w: &mut BatchWitness, slot: usize, keys: &zkroll_state::sim::Workload)
         }),
     };
     let key = keys.key(s.slot.from).expect("our key");
-    w.l2[slot].signature = Some(op.sign(key, w.config.chain_id).signature);
+    w.l2[slot].signature = Some(op.sign(key, &w.config.domain).signature);
 }
 
 fn keys() -> zkroll_state::sim::Workload {
@@ -125,7 +126,7 @@ fn twin_wrong_nonce() {
         fee: 3,
         nonce: 1,
     });
-    w.l2[0].signature = Some(op.sign(k.key(1).unwrap(), CHAIN).signature);
+    w.l2[0].signature = Some(op.sign(k.key(1).unwrap(), &CHAIN).signature);
     assert_breaks(w, "eddsa_signature_equation");
 }
 
@@ -256,7 +257,7 @@ fn twin_non_canonical_root_encoding() {
     let r = zkroll_state::field::modulus() + num_bigint::BigUint::from(w.old_root);
     let bytes = r.to_bytes_be();
     assert_eq!(bytes.len(), 32);
-    w.pubdata[12..44].copy_from_slice(&bytes);
+    w.pubdata[header::OLD_ROOT..header::NEW_ROOT].copy_from_slice(&bytes);
     w.public_input = zkroll_state::pubdata::public_input(&w.pubdata);
     assert_breaks(w, "header_root_canonical");
 }
@@ -294,7 +295,7 @@ fn twin_l1_gap() {
 #[test]
 fn twin_l1_count_lie() {
     let mut w = mixed_batch();
-    w.pubdata[83] = 1;
+    w.pubdata[header::END - 1] = 1;
     w.public_input = zkroll_state::pubdata::public_input(&w.pubdata);
     assert_breaks(w, "header_l1_count");
 }

@@ -100,7 +100,7 @@ pub struct SettledBatch {
     pub number: u64,
     /// The new root the contract stored (from `BatchVerified`).
     pub new_root: [u8; 32],
-    /// The 84-byte header.
+    /// The header (`zkroll_state::pubdata::HEADER_BYTES`).
     pub header: Vec<u8>,
     /// The consumed L1 slots as published.
     pub l1_ops: Vec<u8>,
@@ -145,6 +145,10 @@ impl SettledBatch {
 pub trait RollupChain {
     /// The circuit shape the deployment's verifier checks.
     fn shape(&self) -> CircuitShape;
+
+    /// The deployment's signing domain (L1 chain id and Rollup.sol's
+    /// address): what every batch header names and every L2 signature covers.
+    fn domain(&self) -> zkroll_state::Domain;
 
     /// Rollup.sol's state.
     fn status(&mut self) -> impl Future<Output = Result<RollupStatus, L1Error>>;

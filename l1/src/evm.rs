@@ -114,6 +114,16 @@ impl Evm {
         self.inner.ctx.cfg.spec
     }
 
+    /// The chain id transactions see (`block.chainid`).
+    pub fn chain_id(&self) -> u64 {
+        self.inner.ctx.cfg.chain_id
+    }
+
+    /// Sets the chain id transactions see (a second chain in tests).
+    pub fn set_chain_id(&mut self, chain_id: u64) {
+        self.inner.ctx.cfg.chain_id = chain_id;
+    }
+
     /// Sets the block number and timestamp seen by the next transactions.
     pub fn set_block(&mut self, number: u64, timestamp: u64) {
         self.inner.ctx.block.number = U256::from(number);

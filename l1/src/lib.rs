@@ -41,4 +41,5 @@ pub use evm::{floor_gas, intrinsic_gas, selector, CallOutcome, Evm};
 pub use revm;
 pub use revm::primitives::hardfork::SpecId;
 pub use revm::primitives::{Address, Log, U256};
+pub use rollup::RollupParams;
 pub use rpc::{RpcChain, RpcConfig};

@@ -39,7 +39,7 @@ fn deposits_batches_withdrawal_and_sync_on_anvil() {
             d.gas[0], d.gas[1], d.gas[2], d.gas[3]
         );
         let (alice, bob) = (signer(1).address(), signer(2).address());
-        let mut op = Operator::new();
+        let mut op = Operator::new(chain.domain());
         let t_deposit = Instant::now();
         let fee = deposit(&mut chain, &mut op, alice, 1).await;
         let a = deposit(&mut chain, &mut op, alice, 5_000).await;
@@ -130,7 +130,7 @@ fn queue_waits_for_confirmations_and_survives_a_reorg() {
         const CONFIRMATIONS: u64 = 3;
         let (_, mut chain) = deployed(&node, CONFIRMATIONS).await;
         let alice = signer(1).address();
-        let mut op = Operator::new();
+        let mut op = Operator::new(chain.domain());
         let fee = deposit(&mut chain, &mut op, alice, 1).await;
         // Mined, not yet confirmed.
         assert!(chain.confirmed_l1_ops(0).await.unwrap().is_empty());
@@ -238,13 +238,13 @@ async fn submit_child(spec: &str) {
         parts.next().unwrap().parse::<Address>().unwrap(),
         PathBuf::from(parts.next().unwrap()),
     );
-    let mut op = Operator::new();
-    let q = op.w.deposit_new(0, 1);
-    let (w, p) = op.prove(&[q], &[]);
     let mut chain = RpcChain::connect(url, vec![signer(0)], rollup, fast(1))
         .await
         .unwrap()
         .with_journal(Box::new(FileJournal::new(&journal)));
+    let mut op = Operator::new(chain.domain());
+    let q = op.w.deposit_new(0, 1);
+    let (w, p) = op.prove(&[q], &[]);
     let _ = chain.submit_batch(&w, &p).await;
     unreachable!("the parent kills this process before the batch is mined");
 }
@@ -263,7 +263,7 @@ fn a_submit_killed_before_its_receipt_is_not_sent_twice() {
     let journal = dir.path().join("submit.json");
     rt().block_on(async {
         let (d, mut chain) = deployed(&node, 1).await;
-        let mut op = Operator::new();
+        let mut op = Operator::new(chain.domain());
         let q = deposit(&mut chain, &mut op, signer(1).address(), 1).await;
         let (w, p) = op.prove(&[q], &[]);
         // The node stops mining; a separate process submits the batch (it
@@ -376,14 +376,14 @@ fn bad_endpoints_and_keys_are_one_line_errors() {
         let mut c = RpcChain::connect(&node.url(), vec![poor], d.rollup, fast(1))
             .await
             .unwrap();
-        let mut w = Workload::new(9, ROLLUP_CHAIN);
+        let mut w = Workload::new(9, c.domain());
         let L1Op::DepositNew { pubkey, .. } = w.deposit_new(0, 10).op else {
             unreachable!()
         };
         let e = c.deposit_new(poor_addr, pubkey, 0, 10).await.unwrap_err();
         assert!(matches!(e, L1Error::InsufficientFunds { .. }), "{e}");
         // A revert is decoded and nothing is sent: a batch from another operator.
-        let mut op = Operator::new();
+        let mut op = Operator::new(chain.domain());
         let q = deposit(&mut chain, &mut op, signer(1).address(), 1).await;
         let (wit, proof) = op.prove(&[q], &[]);
         let mut intruder = RpcChain::connect(&node.url(), vec![signer(3)], d.rollup, fast(1))
@@ -429,7 +429,7 @@ fn an_unmined_submit_is_resent_with_bumped_fees() {
         )
         .await
         .unwrap();
-        let mut op = Operator::new();
+        let mut op = Operator::new(chain.domain());
         let q = deposit(&mut chain, &mut op, signer(1).address(), 1).await;
         let (w, p) = op.prove(&[q], &[]);
         // Nothing is mined: the submit is sent three times, fees bumped
@@ -507,7 +507,7 @@ fn erc20_deposit_and_withdrawal_on_anvil() {
                 .await
                 .unwrap();
         }
-        let mut op = Operator::new();
+        let mut op = Operator::new(chain.domain());
         let fee = deposit(&mut chain, &mut op, alice, 1).await;
         let q = op.w.deposit_new(1, AMOUNT);
         let L1Op::DepositNew { idx, pubkey, .. } = q.op else {

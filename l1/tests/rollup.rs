@@ -3,143 +3,19 @@
 //! withdraw() pays the right owner; every refusal leaves the contract's
 //! state unchanged; exodus mode pays owners from Merkle proofs.
 
+#[path = "support/world.rs"]
+mod world;
+
 use std::sync::OnceLock;
 
 use ark_bn254::Bn254;
 use ark_groth16::Proof;
-use rand::SeedableRng;
-use zkroll_l1::rollup::{batch_parts, proof_words, reenter, RollupL1};
-use zkroll_l1::{Address, L1Error, U256};
-use zkroll_prover::{prove, setup, ProverKey};
+use world::*;
+use zkroll_l1::rollup::{batch_parts, proof_words, reenter};
+use zkroll_l1::U256;
 use zkroll_state::ops::PackedPubkey;
-use zkroll_state::sim::Workload;
-use zkroll_state::{
-    AccountTree, BatchConfig, BatchWitness, CircuitShape, L1Op, MemStore, QueuedL1Op, Rollup,
-    SignedL2Op,
-};
-
-const CHAIN: u32 = 7;
-const SHAPE: CircuitShape = CircuitShape {
-    depth: 2,
-    l1_slots: 2,
-    l2_slots: 2,
-};
-const CONFIG: BatchConfig = BatchConfig {
-    shape: SHAPE,
-    fee_account: 0,
-    chain_id: CHAIN,
-};
-const EXPIRY: u64 = 100;
-
-fn key() -> &'static ProverKey {
-    static KEY: OnceLock<ProverKey> = OnceLock::new();
-    KEY.get_or_init(|| setup(SHAPE, &mut rand::rngs::StdRng::seed_from_u64(5)).expect("setup"))
-}
-
-fn user(n: u8) -> Address {
-    Address::new([n; 20])
-}
-
-/// The L1 stack and a native mirror of the operator's state.
-struct World {
-    l1: RollupL1,
-    state: Rollup<MemStore>,
-    w: Workload,
-    queued: Vec<QueuedL1Op>,
-}
-
-impl World {
-    /// Operator's fee account (idx 0), alice (idx 1, 5000 wei), bob (idx 2, 3000 wei).
-    fn new() -> Self {
-        let genesis = AccountTree::new(SHAPE.depth).unwrap().root();
-        let mut l1 = RollupL1::deploy(&key().pk.vk, SHAPE, CHAIN, EXPIRY, genesis).expect("deploy");
-        for u in 1..=4 {
-            l1.evm.fund(user(u), U256::from(10u64).pow(U256::from(20)));
-        }
-        let mut world = Self {
-            l1,
-            state: Rollup::open(MemStore::new(), SHAPE.depth, false).unwrap(),
-            w: Workload::new(3, CHAIN),
-            queued: vec![],
-        };
-        world.deposit_new(user(1), 1);
-        world.deposit_new(user(2), 5000);
-        world.deposit_new(user(3), 3000);
-        world
-    }
-
-    /// depositNew on L1 with a fresh workload key; the native queue gets the same op.
-    fn deposit_new(&mut self, from: Address, amount: u128) -> u64 {
-        let q = self.w.deposit_new(0, amount);
-        let L1Op::DepositNew { idx, pubkey, .. } = q.op else {
-            unreachable!()
-        };
-        let (got, out) = self
-            .l1
-            .deposit_new(from, &pubkey, 0, amount)
-            .expect("depositNew");
-        assert_eq!(got, idx, "L1 and the operator assign the same index");
-        println!("gas depositNew: {}", out.gas_used);
-        self.queued.push(q);
-        q.serial
-    }
-
-    /// Takes the next `n` queued L1 ops.
-    fn next_l1(&self, n: usize) -> Vec<QueuedL1Op> {
-        let from = self.state.l1_next() as usize;
-        self.queued[from..(from + n).min(self.queued.len())].to_vec()
-    }
-
-    /// Applies and proves a batch natively (not yet submitted).
-    fn batch(&mut self, l1: &[QueuedL1Op], l2: &[SignedL2Op]) -> (BatchWitness, Proof<Bn254>) {
-        let wit = self
-            .state
-            .apply_batch(&CONFIG, l1, l2)
-            .expect("native batch");
-        let p = prove(
-            key(),
-            &wit,
-            &mut rand::rngs::StdRng::seed_from_u64(wit.batch_number),
-        )
-        .expect("prove");
-        (wit, p.proof)
-    }
-
-    fn submit(&mut self, wit: &BatchWitness, proof: &Proof<Bn254>) -> u64 {
-        let out = self.l1.submit_batch(wit, proof).expect("submitBatch");
-        println!(
-            "submitBatch {}: total {} = intrinsic {} + execution {}",
-            wit.batch_number,
-            out.gas_used,
-            out.intrinsic_gas,
-            out.execution_gas()
-        );
-        out.gas_used
-    }
-}
-
-fn revert_name(e: L1Error) -> String {
-    e.revert()
-        .and_then(|r| r.name().map(str::to_string))
-        .unwrap_or_else(|| format!("{e}"))
-}
-
-/// Asserts `f` reverts with `name` and the contract's state did not move.
-fn refused(
-    world: &mut World,
-    name: &str,
-    f: impl FnOnce(&mut RollupL1) -> Result<zkroll_l1::CallOutcome, L1Error>,
-) {
-    let before = world.l1.snapshot().unwrap();
-    let err = f(&mut world.l1).expect_err("must revert");
-    let got = revert_name(err);
-    assert!(got.contains(name), "expected {name}, got {got}");
-    assert_eq!(
-        world.l1.snapshot().unwrap(),
-        before,
-        "state moved after {name}"
-    );
-}
+use zkroll_state::pubdata::header;
+use zkroll_state::{AccountTree, BatchWitness, L1Op};
 
 #[test]
 fn deposits_batches_withdrawals_and_gas() {
@@ -294,7 +170,7 @@ fn refuses_a_wrong_old_root() {
 fn refuses_a_skipped_l1_op() {
     let (mut world, header, l1b, l2b, proof) = World::at_batch_2();
     let mut h = header.clone();
-    h[83] = 1; // claim one L1 op and publish only the second
+    h[header::END - 1] = 1; // claim one L1 op and publish only the second
     refused(&mut world, "L1OpMismatch", |l| {
         l.submit_raw(&h, &l1b[58..], &l2b, proof)
     });
@@ -398,7 +274,7 @@ fn reentrant_withdraw_pays_once() {
             user(4),
             attacker,
             &reenter::open(&pubkey, 900),
-            U256::from(900),
+            U256::from(900 + FEE),
         )
         .expect("open");
     world.queued.push(q);

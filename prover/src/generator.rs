@@ -21,7 +21,7 @@ fn blank(shape: CircuitShape) -> BatchCircuit {
     BatchCircuit::blank(&BatchConfig {
         shape,
         fee_account: 0,
-        chain_id: 0,
+        domain: zkroll_state::Domain::new(0, [0x5a; 20]),
     })
 }
 

@@ -25,9 +25,9 @@ fn setup_prove_verify_and_refuse() {
     let cfg = BatchConfig {
         shape: SHAPE,
         fee_account: 0,
-        chain_id: 9,
+        domain: zkroll_state::Domain::new(9, [0x5a; 20]),
     };
-    let mut w = Workload::new(2, 9);
+    let mut w = Workload::new(2, zkroll_state::Domain::new(9, [0x5a; 20]));
     let mut r = Rollup::open(MemStore::new(), 2, false).unwrap();
     r.apply_batch(&cfg, &[w.deposit_new(0, 0)], &[]).unwrap();
     r.apply_batch(&cfg, &[w.deposit_new(0, 1000)], &[]).unwrap();
@@ -180,9 +180,9 @@ fn pipelined_proofs_come_back_in_order() {
     let cfg = BatchConfig {
         shape: SHAPE,
         fee_account: 0,
-        chain_id: 9,
+        domain: zkroll_state::Domain::new(9, [0x5a; 20]),
     };
-    let mut w = Workload::new(4, 9);
+    let mut w = Workload::new(4, zkroll_state::Domain::new(9, [0x5a; 20]));
     let mut r = Rollup::open(MemStore::new(), 2, false).unwrap();
     let mut batches = vec![
         r.apply_batch(&cfg, &[w.deposit_new(0, 0)], &[]).unwrap(),

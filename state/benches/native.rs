@@ -16,7 +16,7 @@ use zkroll_state::{
 };
 
 const DEPTH: u8 = 16;
-const CHAIN_ID: u32 = 7;
+const CHAIN_ID: zkroll_state::Domain = zkroll_state::Domain::new(7, [0x5a; 20]);
 const TOKEN: u32 = 1;
 /// The fee account: the first deposited account, same token as the transfers,
 /// so transfers carry fees and the final fee credit is exercised.
@@ -30,7 +30,7 @@ fn config(l1_slots: usize, l2_slots: usize) -> BatchConfig {
             l2_slots,
         },
         fee_account: FEE_ACCOUNT,
-        chain_id: CHAIN_ID,
+        domain: CHAIN_ID,
     }
 }
 

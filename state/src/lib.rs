@@ -6,6 +6,7 @@
 pub mod account;
 pub mod babyjubjub;
 pub mod batch;
+pub mod domain;
 pub mod eddsa;
 pub mod field;
 pub mod float;
@@ -19,6 +20,7 @@ pub mod tree;
 
 pub use account::{Account, AccountId, Balance, Nonce, TokenId};
 pub use batch::{apply_batch, BatchConfig, BatchError, BatchWitness, L1Failure, L2OpError};
+pub use domain::{Address20, Domain};
 pub use eddsa::{PrivateKey, PublicKey, Signature, SignatureError};
 pub use field::Fr;
 pub use ops::{L1Op, L2Op, OpType, QueuedL1Op, SignedL2Op, Transfer, Withdraw};

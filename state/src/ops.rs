@@ -2,13 +2,14 @@
 //! and the message an L2 operation's key signs.
 //!
 //! The signed message is one Poseidon over
-//! `(domain, from, to, amount, fee, nonce)` with
-//! `domain = chain_id * 2^8 + op_type`, binding the rollup instance and the
-//! operation type. A Withdraw signs `to = 0`. See docs/PROTOCOL.md.
+//! `(separator, from, to, amount, fee, nonce)`, the separator binding the
+//! deployment (L1 chain id and Rollup.sol address) and the operation type
+//! ([`crate::domain`]). A Withdraw signs `to = 0`. See docs/PROTOCOL.md.
 
 use serde::{Deserialize, Serialize};
 
 use crate::account::{AccountId, Balance, Nonce, TokenId};
+use crate::domain::Domain;
 use crate::eddsa::{PrivateKey, PublicKey, Signature, SignatureError};
 use crate::field::Fr;
 use crate::poseidon::Poseidon;
@@ -241,10 +242,12 @@ impl L2Op {
         }
     }
 
-    /// The signed message: `Poseidon(domain, from, to, amount, fee, nonce)`.
-    pub fn message(&self, chain_id: u32) -> Fr {
+    /// The signed message: `Poseidon(separator, from, to, amount, fee,
+    /// nonce)`, the separator binding it to one deployment and op type
+    /// ([`Domain::separator`]).
+    pub fn message(&self, domain: &Domain) -> Fr {
         Poseidon::hash_n([
-            domain(chain_id, self.op_type()),
+            domain.separator(self.op_type()),
             Fr::from(self.from()),
             Fr::from(self.to()),
             Fr::from(self.amount()),
@@ -253,18 +256,13 @@ impl L2Op {
         ])
     }
 
-    /// Signs the operation for rollup instance `chain_id`.
-    pub fn sign(self, key: &PrivateKey, chain_id: u32) -> SignedL2Op {
+    /// Signs the operation for the deployment `domain`.
+    pub fn sign(self, key: &PrivateKey, domain: &Domain) -> SignedL2Op {
         SignedL2Op {
-            signature: key.sign(self.message(chain_id)),
+            signature: key.sign(self.message(domain)),
             op: self,
         }
     }
-}
-
-/// The domain separator `chain_id * 2^8 + op_type`.
-pub fn domain(chain_id: u32, op_type: OpType) -> Fr {
-    Fr::from(((chain_id as u64) << 8) | op_type as u64)
 }
 
 /// An L2 operation with its EdDSA-Poseidon signature.
@@ -278,8 +276,8 @@ pub struct SignedL2Op {
 
 impl SignedL2Op {
     /// Checks the signature against `pubkey`.
-    pub fn verify(&self, pubkey: &PublicKey, chain_id: u32) -> Result<(), SignatureError> {
-        pubkey.verify(self.op.message(chain_id), &self.signature)
+    pub fn verify(&self, pubkey: &PublicKey, domain: &Domain) -> Result<(), SignatureError> {
+        pubkey.verify(self.op.message(domain), &self.signature)
     }
 }
 

@@ -7,8 +7,8 @@
 //! definition.
 //!
 //! ```text
-//! header (84 B): chain_id u32 | batch_number u64 | old_root 32 | new_root 32
-//!                | fee_account u32 | l1_count u32
+//! header (108 B): chain_id u64 | rollup 20 | batch_number u64 | old_root 32
+//!                 | new_root 32 | fee_account u32 | l1_count u32
 //! L1 slot (58 B): type u8 | status u8 | idx u32 | token u32 | amount u128 | pubkey 32
 //! L2 slot (16 B): type u8 | from u32 | to u32 | amount float40 (5) | fee float16 (2)
 //! pubdata = header || L1 slots || L2 slots        (Noop slots are all zero)
@@ -18,12 +18,33 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::account::{AccountId, Balance, TokenId};
+use crate::domain::Domain;
 use crate::field::{fr_from_be_bytes, fr_to_be_bytes, FieldError, Fr};
 use crate::float::{DecimalFloat, Float16, Float40};
 use crate::ops::{OpType, PackedPubkey};
 
 /// Header size in bytes.
-pub const HEADER_BYTES: usize = 84;
+pub const HEADER_BYTES: usize = header::END;
+
+/// Byte offsets of the header fields (each field runs to the next offset).
+pub mod header {
+    /// L1 chain id, u64: the start of the [`crate::Domain`].
+    pub const CHAIN_ID: usize = 0;
+    /// Rollup.sol's address, 20 bytes.
+    pub const ROLLUP: usize = 8;
+    /// Batch number, u64.
+    pub const BATCH_NUMBER: usize = 28;
+    /// Root before the batch, 32 bytes.
+    pub const OLD_ROOT: usize = 36;
+    /// Root after the batch, 32 bytes.
+    pub const NEW_ROOT: usize = 68;
+    /// Fee account, u32.
+    pub const FEE_ACCOUNT: usize = 100;
+    /// L1 queue entries consumed, u32.
+    pub const L1_COUNT: usize = 104;
+    /// One past the last header byte.
+    pub const END: usize = 108;
+}
 /// L1 slot size in bytes.
 pub const L1_SLOT_BYTES: usize = 58;
 /// L2 slot size in bytes.
@@ -92,6 +113,20 @@ pub enum PubdataError {
         /// "amount" or "fee".
         field: &'static str,
     },
+    /// A Deposit or ForcedExit L1 slot carries a key (only DepositNew has one).
+    #[error("L1 slot {slot}: only a DepositNew carries a key, this slot's key bytes are not zero")]
+    StrayKey {
+        /// Slot index.
+        slot: usize,
+    },
+    /// A Withdraw L2 slot names a receiver (it must be 0).
+    #[error("L2 slot {slot}: a Withdraw has to = 0, this one has to = {to}")]
+    WithdrawTo {
+        /// Slot index.
+        slot: usize,
+        /// The published receiver.
+        to: u32,
+    },
     /// A Noop slot with non-zero bytes.
     #[error("{region} slot {slot}: Noop slot has non-zero bytes")]
     DirtyNoop {
@@ -132,8 +167,9 @@ pub enum PubdataError {
 /// The batch header.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BatchHeader {
-    /// Rollup instance id (also in every signed message's domain).
-    pub chain_id: u32,
+    /// The deployment (L1 chain id and Rollup.sol address), also in every
+    /// signed message's separator.
+    pub domain: Domain,
     /// Batch number, from 1.
     pub batch_number: u64,
     /// Root before the batch.
@@ -147,33 +183,39 @@ pub struct BatchHeader {
 }
 
 impl BatchHeader {
-    /// The 84-byte encoding.
+    /// The header encoding ([`header`] gives the offsets).
     pub fn to_bytes(&self) -> [u8; HEADER_BYTES] {
+        use header::*;
         let mut b = [0u8; HEADER_BYTES];
-        b[0..4].copy_from_slice(&self.chain_id.to_be_bytes());
-        b[4..12].copy_from_slice(&self.batch_number.to_be_bytes());
-        b[12..44].copy_from_slice(&fr_to_be_bytes(&self.old_root));
-        b[44..76].copy_from_slice(&fr_to_be_bytes(&self.new_root));
-        b[76..80].copy_from_slice(&self.fee_account.to_be_bytes());
-        b[80..84].copy_from_slice(&self.l1_count.to_be_bytes());
+        b[CHAIN_ID..BATCH_NUMBER].copy_from_slice(&self.domain.to_bytes());
+        b[BATCH_NUMBER..OLD_ROOT].copy_from_slice(&self.batch_number.to_be_bytes());
+        b[OLD_ROOT..NEW_ROOT].copy_from_slice(&fr_to_be_bytes(&self.old_root));
+        b[NEW_ROOT..FEE_ACCOUNT].copy_from_slice(&fr_to_be_bytes(&self.new_root));
+        b[FEE_ACCOUNT..L1_COUNT].copy_from_slice(&self.fee_account.to_be_bytes());
+        b[L1_COUNT..END].copy_from_slice(&self.l1_count.to_be_bytes());
         b
     }
 
-    /// Reads 84 bytes.
+    /// Reads a header.
     pub fn from_bytes(b: &[u8; HEADER_BYTES]) -> Result<Self, PubdataError> {
+        use header::*;
         Ok(Self {
-            chain_id: u32::from_be_bytes(arr(&b[0..4])),
-            batch_number: u64::from_be_bytes(arr(&b[4..12])),
-            old_root: fr_from_be_bytes(&b[12..44]).map_err(|source| PubdataError::Root {
-                field: "old_root",
-                source,
+            domain: Domain::from_bytes(&arr(&b[CHAIN_ID..BATCH_NUMBER])),
+            batch_number: u64::from_be_bytes(arr(&b[BATCH_NUMBER..OLD_ROOT])),
+            old_root: fr_from_be_bytes(&b[OLD_ROOT..NEW_ROOT]).map_err(|source| {
+                PubdataError::Root {
+                    field: "old_root",
+                    source,
+                }
             })?,
-            new_root: fr_from_be_bytes(&b[44..76]).map_err(|source| PubdataError::Root {
-                field: "new_root",
-                source,
+            new_root: fr_from_be_bytes(&b[NEW_ROOT..FEE_ACCOUNT]).map_err(|source| {
+                PubdataError::Root {
+                    field: "new_root",
+                    source,
+                }
             })?,
-            fee_account: u32::from_be_bytes(arr(&b[76..80])),
-            l1_count: u32::from_be_bytes(arr(&b[80..84])),
+            fee_account: u32::from_be_bytes(arr(&b[FEE_ACCOUNT..L1_COUNT])),
+            l1_count: u32::from_be_bytes(arr(&b[L1_COUNT..END])),
         })
     }
 }
@@ -266,6 +308,10 @@ impl L1Slot {
         if op_type == OpType::Noop && s != Self::NOOP {
             return Err(PubdataError::DirtyNoop { region: "L1", slot });
         }
+        // The circuit's rule `l1_key_only_for_deposit_new`.
+        if matches!(op_type, OpType::Deposit | OpType::ForcedExit) && s.pubkey.0 != [0u8; 32] {
+            return Err(PubdataError::StrayKey { slot });
+        }
         Ok(s)
     }
 }
@@ -327,6 +373,10 @@ impl L2Slot {
         };
         if op_type == OpType::Noop && s != Self::NOOP {
             return Err(PubdataError::DirtyNoop { region: "L2", slot });
+        }
+        // The circuit's rule `l2_withdraw_to_is_zero`.
+        if op_type == OpType::Withdraw && s.to != 0 {
+            return Err(PubdataError::WithdrawTo { slot, to: s.to });
         }
         if s.amount().is_none() {
             return Err(PubdataError::Float {

@@ -6,7 +6,7 @@ use super::*;
 #[test]
 fn header_round_trip_and_non_canonical_root() {
     let h = BatchHeader {
-        chain_id: 7,
+        domain: Domain::new(7, [9; 20]),
         batch_number: 3,
         old_root: Fr::from(11u64),
         new_root: Fr::from(12u64),
@@ -15,7 +15,7 @@ fn header_round_trip_and_non_canonical_root() {
     };
     assert_eq!(BatchHeader::from_bytes(&h.to_bytes()).unwrap(), h);
     let mut b = h.to_bytes();
-    b[12..44].copy_from_slice(&[0xff; 32]);
+    b[header::OLD_ROOT..header::NEW_ROOT].copy_from_slice(&[0xff; 32]);
     assert!(matches!(
         BatchHeader::from_bytes(&b),
         Err(PubdataError::Root {

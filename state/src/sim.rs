@@ -9,6 +9,7 @@ use rand::{Rng, SeedableRng};
 
 use crate::account::{AccountId, Balance, Nonce, TokenId};
 use crate::batch::BatchConfig;
+use crate::domain::Domain;
 use crate::eddsa::PrivateKey;
 use crate::ops::{L1Op, L2Op, PackedPubkey, QueuedL1Op, SignedL2Op, Transfer, Withdraw};
 use crate::pubdata::CircuitShape;
@@ -33,27 +34,27 @@ pub fn undecompressible_key() -> PackedPubkey {
 /// Generates operations for a set of accounts it holds the keys of.
 pub struct Workload {
     rng: StdRng,
-    chain_id: u32,
+    domain: Domain,
     keys: HashMap<AccountId, PrivateKey>,
     next_serial: u64,
     next_idx: AccountId,
 }
 
 impl Workload {
-    /// A generator seeded with `seed`, for rollup instance `chain_id`.
-    pub fn new(seed: u64, chain_id: u32) -> Self {
+    /// A generator seeded with `seed`, signing for deployment `domain`.
+    pub fn new(seed: u64, domain: Domain) -> Self {
         Self {
             rng: StdRng::seed_from_u64(seed),
-            chain_id,
+            domain,
             keys: HashMap::new(),
             next_serial: 0,
             next_idx: 0,
         }
     }
 
-    /// The rollup instance id the generator signs for.
-    pub fn chain_id(&self) -> u32 {
-        self.chain_id
+    /// The deployment the generator signs for.
+    pub fn domain(&self) -> Domain {
+        self.domain
     }
 
     /// The key of an account created by this generator.
@@ -118,7 +119,7 @@ impl Workload {
                 l2_slots: 1,
             },
             fee_account: 0,
-            chain_id: self.chain_id,
+            domain: self.domain,
         };
         let mut ops: Vec<QueuedL1Op> = (0..n)
             .map(|k| self.deposit_new(0, 1_000_000 + k as Balance))
@@ -169,7 +170,7 @@ impl Workload {
 
     /// Signs any L2 operation with its `from` account's key, if we hold it.
     pub fn sign(&self, op: L2Op) -> Option<SignedL2Op> {
-        Some(op.sign(self.keys.get(&op.from())?, self.chain_id))
+        Some(op.sign(self.keys.get(&op.from())?, &self.domain))
     }
 
     /// Up to `n` valid transfers between our accounts of `token` in `tree`,

@@ -190,7 +190,7 @@ impl<S: Storage> Rollup<S> {
         let config = BatchConfig {
             shape: *shape,
             fee_account: pd.header.fee_account,
-            chain_id: pd.header.chain_id,
+            domain: pd.header.domain,
         };
         let l1_next = self.meta.l1_next + pd.header.l1_count as u64;
         self.commit(config, old_root, l1_next, pubdata.to_vec())

@@ -5,7 +5,9 @@ use zkroll_state::batch::{apply_batch, replay_pubdata, L1Failure, ReplayError};
 use zkroll_state::field::Fr;
 use zkroll_state::float::{DecimalFloat, Float40};
 use zkroll_state::ops::PackedPubkey;
-use zkroll_state::pubdata::{public_input, L1Status, Pubdata, PubdataError};
+use zkroll_state::pubdata::{
+    header, public_input, L1Status, Pubdata, PubdataError, HEADER_BYTES, L1_SLOT_BYTES,
+};
 use zkroll_state::sim::Workload;
 use zkroll_state::tree::AccountTree;
 use zkroll_state::{
@@ -13,7 +15,7 @@ use zkroll_state::{
     QueuedL1Op, Rollup, SignatureError, SignedL2Op, StateError,
 };
 
-const CHAIN: u32 = 7;
+const CHAIN: zkroll_state::Domain = zkroll_state::Domain::new(7, [0x5a; 20]);
 const SHAPE: CircuitShape = CircuitShape {
     depth: 3,
     l1_slots: 4,
@@ -22,7 +24,7 @@ const SHAPE: CircuitShape = CircuitShape {
 const CONFIG: BatchConfig = BatchConfig {
     shape: SHAPE,
     fee_account: 0,
-    chain_id: CHAIN,
+    domain: CHAIN,
 };
 
 /// A rollup after batch 1: accounts 0 (fee, token 0, 0), 1 and 2 (token 0,
@@ -278,16 +280,26 @@ fn every_l2_rejection_names_its_slot_and_changes_nothing() {
         l2_reason(refused(&mut r, &[], &[forged])),
         (0, L2OpError::BadSignature(SignatureError::Mismatch))
     );
-    // Same keys (same seed, same deposits), signing for another rollup instance.
-    let mut other_chain = Workload::new(1, CHAIN + 1);
-    for _ in 0..4 {
-        other_chain.deposit_new(0, 0);
+    // Same keys (same seed, same deposits), signing for another deployment:
+    // the same contract address on another L1 chain, and another contract
+    // on the same chain.
+    let mut other_address = CHAIN.rollup.0;
+    other_address[19] ^= 1;
+    for domain in [
+        zkroll_state::Domain::new(CHAIN.chain_id + 1, CHAIN.rollup.0),
+        zkroll_state::Domain::new(CHAIN.chain_id, other_address),
+    ] {
+        let mut other_chain = Workload::new(1, domain);
+        for _ in 0..4 {
+            other_chain.deposit_new(0, 0);
+        }
+        let other = other_chain.transfer(1, 2, 10, 0, 0);
+        assert_eq!(
+            l2_reason(refused(&mut r, &[], &[other.unwrap()])),
+            (0, L2OpError::BadSignature(SignatureError::Mismatch)),
+            "signed for {domain}"
+        );
     }
-    let other = other_chain.transfer(1, 2, 10, 0, 0);
-    assert_eq!(
-        l2_reason(refused(&mut r, &[], &[other.unwrap()])),
-        (0, L2OpError::BadSignature(SignatureError::Mismatch))
-    );
 }
 
 #[test]
@@ -371,7 +383,7 @@ fn overflow_and_nonce_exhaustion() {
         ],
     )
     .unwrap();
-    let sign = |k: &PrivateKey, op: zkroll_state::L2Op| op.sign(k, CHAIN);
+    let sign = |k: &PrivateKey, op: zkroll_state::L2Op| op.sign(k, &CHAIN);
     let transfer = |from, to, amount, fee, nonce| {
         zkroll_state::L2Op::Transfer(zkroll_state::Transfer {
             from,
@@ -414,7 +426,7 @@ fn replay_rebuilds_and_refuses_inconsistent_pubdata() {
     let snapshot = fresh.tree().clone();
 
     let mut tampered = wit.pubdata.clone();
-    let amount_at = 84 + 4 * 58 + 9;
+    let amount_at = HEADER_BYTES + SHAPE.l1_slots * L1_SLOT_BYTES + 9;
     tampered[amount_at + 4] ^= 1; // change the amount
     assert!(matches!(
         fresh.replay(&SHAPE, &tampered),
@@ -432,7 +444,7 @@ fn replay_rebuilds_and_refuses_inconsistent_pubdata() {
         )))
     ));
     let mut bad_status = first.clone();
-    bad_status[84 + 1] = 1; // mark an applied DepositNew as failed
+    bad_status[HEADER_BYTES + 1] = 1; // mark an applied DepositNew as failed
     let mut fresh2 = Rollup::open(MemStore::new(), SHAPE.depth, false).unwrap();
     assert!(matches!(
         fresh2.replay(&SHAPE, &bad_status),
@@ -453,7 +465,7 @@ fn replay_rebuilds_and_refuses_inconsistent_pubdata() {
         }))
     ));
     let mut no_fee_acct = wit.pubdata.clone();
-    no_fee_acct[79] = 40; // fee_account = 40
+    no_fee_acct[header::L1_COUNT - 1] = 40; // fee_account = 40
     assert!(matches!(
         fresh.replay(&SHAPE, &no_fee_acct),
         Err(StateError::Replay(ReplayError::Fee { .. }))
@@ -553,5 +565,57 @@ const CONFIG_D5: BatchConfig = BatchConfig {
         l2_slots: 4,
     },
     fee_account: 0,
-    chain_id: CHAIN,
+    domain: CHAIN,
 };
+
+/// The decoder refuses what the circuit refuses: a Withdraw naming a
+/// receiver (`l2_withdraw_to_is_zero`) and a key in a Deposit slot
+/// (`l1_key_only_for_deposit_new`), including the bytes of k * r, which a
+/// packed-field check would take for zero.
+#[test]
+fn replay_refuses_a_withdraw_with_a_receiver_and_a_deposit_with_a_key() {
+    let (mut r, w) = setup();
+    let wit = r
+        .apply_batch(&CONFIG, &[], &[w.withdraw(1, 7, 0, 0).unwrap()])
+        .unwrap();
+    let mut fresh = Rollup::open(MemStore::new(), SHAPE.depth, false).unwrap();
+    fresh
+        .replay(&SHAPE, &r.batch_record(1).unwrap().unwrap().pubdata)
+        .unwrap();
+    let to_at = HEADER_BYTES + SHAPE.l1_slots * L1_SLOT_BYTES + 5;
+    let mut with_to = wit.pubdata.clone();
+    with_to[to_at + 3] = 2;
+    assert!(matches!(
+        fresh.replay(&SHAPE, &with_to),
+        Err(StateError::Replay(ReplayError::Pubdata(
+            PubdataError::WithdrawTo { slot: 0, to: 2 }
+        )))
+    ));
+    fresh.replay(&SHAPE, &wit.pubdata).unwrap();
+
+    let dep = r
+        .apply_batch(
+            &CONFIG,
+            &[QueuedL1Op {
+                serial: r.l1_next(),
+                op: L1Op::Deposit {
+                    idx: 1,
+                    token: 0,
+                    amount: 5,
+                },
+            }],
+            &[],
+        )
+        .unwrap();
+    for k in 1u32..=5 {
+        let kr = zkroll_state::field::modulus() * k;
+        let mut le = kr.to_bytes_le();
+        le.resize(32, 0);
+        let mut keyed = dep.pubdata.clone();
+        keyed[HEADER_BYTES + 26..HEADER_BYTES + 58].copy_from_slice(&le);
+        assert!(matches!(
+            Pubdata::from_bytes(&keyed, &SHAPE),
+            Err(PubdataError::StrayKey { slot: 0 })
+        ));
+    }
+}

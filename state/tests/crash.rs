@@ -52,7 +52,7 @@ mod imp {
     const DEPTH: u8 = 4;
     const L1_SLOTS: usize = 4;
     const L2_SLOTS: usize = 8;
-    const CHAIN_ID: u32 = 7;
+    const CHAIN_ID: zkroll_state::Domain = zkroll_state::Domain::new(7, [0x5a; 20]);
     /// The fee account: the first account the generator creates.
     const FEE_ACCOUNT: u32 = 0;
     const FEE_TOKEN: TokenId = 0;
@@ -80,7 +80,7 @@ mod imp {
                 l2_slots: L2_SLOTS,
             },
             fee_account: FEE_ACCOUNT,
-            chain_id: CHAIN_ID,
+            domain: CHAIN_ID,
         }
     }
 

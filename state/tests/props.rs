@@ -12,7 +12,7 @@ use zkroll_state::{
     BatchConfig, CircuitShape, L1Op, MemStore, OpType, QueuedL1Op, Rollup, SignedL2Op, StateError,
 };
 
-const CHAIN: u32 = 3;
+const CHAIN: zkroll_state::Domain = zkroll_state::Domain::new(3, [0x5a; 20]);
 
 fn total(r: &Rollup<MemStore>) -> u128 {
     r.tree().leaves().map(|(_, a)| a.balance).sum()
@@ -97,7 +97,7 @@ proptest! {
         let mut rng = StdRng::seed_from_u64(seed);
         let mut w = Workload::new(seed ^ 0x5eed, CHAIN);
         let mut r = Rollup::open(MemStore::new(), shape.depth, false).unwrap();
-        let config = BatchConfig { shape, fee_account: 0, chain_id: CHAIN };
+        let config = BatchConfig { shape, fee_account: 0, domain: CHAIN };
         // Batch 1 creates the fee account (token 0) and two funded accounts.
         let first = vec![w.deposit_new(0, 0), w.deposit_new(0, 50_000), w.deposit_new(0, 70_000)];
         r.apply_batch(&config, &first, &[]).unwrap();

@@ -8,7 +8,7 @@ use zkroll_state::batch::BatchWitness;
 use zkroll_state::sim::Workload;
 use zkroll_state::{BatchConfig, CircuitShape, MemStore, Rollup};
 
-pub const CHAIN: u32 = 7;
+pub const CHAIN: zkroll_state::Domain = zkroll_state::Domain::new(7, [0x5a; 20]);
 
 /// Synthesises `c` and returns `None` if satisfied, else the name (span
 /// path) of the first unsatisfied constraint.
@@ -37,7 +37,7 @@ pub fn config(depth: u8, l1_slots: usize, l2_slots: usize) -> BatchConfig {
             l2_slots,
         },
         fee_account: 0,
-        chain_id: CHAIN,
+        domain: CHAIN,
     }
 }
 

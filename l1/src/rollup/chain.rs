@@ -112,6 +112,10 @@ impl RollupChain for RollupL1 {
         self.shape
     }
 
+    fn domain(&self) -> zkroll_state::Domain {
+        RollupL1::domain(self)
+    }
+
     async fn status(&mut self) -> Result<RollupStatus, L1Error> {
         self.read_status()
     }

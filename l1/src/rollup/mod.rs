@@ -12,7 +12,7 @@ use zkroll_state::field::fr_to_be_bytes;
 use zkroll_state::ops::{OpType, PackedPubkey};
 use zkroll_state::pubdata::{CircuitShape, HEADER_BYTES, L1_SLOT_BYTES, L2_SLOT_BYTES};
 use zkroll_state::tree::MerklePath;
-use zkroll_state::{Account, AccountId, BatchWitness, QueuedL1Op, TokenId};
+use zkroll_state::{Account, AccountId, BatchWitness, Domain, QueuedL1Op, TokenId};
 use zkroll_verifier::solidity::IMMUTABLE_CONTRACT_NAME;
 
 use crate::artifacts;
@@ -89,14 +89,49 @@ pub fn submit_batch_calldata(w: &BatchWitness, proof: &Proof<Bn254>) -> Vec<u8> 
     .abi_encode()
 }
 
+/// Rollup.sol's liveness and fee settings (docs/PROTOCOL.md, "Rollup.sol").
+///
+/// The queue holds at most `l1_slots * floor(expiry_blocks /
+/// batch_interval_blocks)` operations ([`RollupParams::max_queued`]): an
+/// operator that settles a batch at least every `batch_interval_blocks`
+/// blocks consumes any queued entry within `expiry_blocks`, however many
+/// operations an attacker sends, so flooding cannot open exodus; each
+/// queued operation pays `l1_op_fee` wei to the operator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RollupParams {
+    /// Blocks a queued L1 operation may wait before exodus can be activated.
+    pub expiry_blocks: u64,
+    /// The longest the operator commits to go between batches, in blocks.
+    pub batch_interval_blocks: u64,
+    /// What every queued L1 operation pays the operator, in wei.
+    pub l1_op_fee: u128,
+}
+
+impl RollupParams {
+    /// Defaults for development deployments: 1,000 blocks of expiry
+    /// (~3.3 hours at 12 s), a batch at least every 100 blocks (so the
+    /// queue holds 10 batches' worth of L1 slots), and 10^14 wei per L1
+    /// operation: about what one L1 slot costs the operator to settle
+    /// (~10k gas of calldata, queue check and storage refund at 10 gwei).
+    pub const DEFAULT: Self = Self {
+        expiry_blocks: 1_000,
+        batch_interval_blocks: 100,
+        l1_op_fee: 100_000_000_000_000,
+    };
+
+    /// The most L1 operations the queue holds at once, for `l1_slots` per batch.
+    pub fn max_queued(&self, l1_slots: usize) -> u64 {
+        l1_slots as u64 * (self.expiry_blocks / self.batch_interval_blocks.max(1))
+    }
+}
+
 /// Rollup.sol's ABI-encoded constructor arguments.
 pub fn rollup_constructor_args(
     verifier: Address,
     poseidon4: Address,
     poseidon5: Address,
-    chain_id: u32,
     shape: CircuitShape,
-    expiry_blocks: u64,
+    params: &RollupParams,
     genesis: &Fr,
 ) -> Vec<u8> {
     // Small integers are encoded as full words, as the ABI does for uintN.
@@ -104,11 +139,12 @@ pub fn rollup_constructor_args(
         verifier,
         poseidon4,
         poseidon5,
-        U256::from(chain_id),
         U256::from(shape.depth),
         U256::from(shape.l1_slots),
         U256::from(shape.l2_slots),
-        U256::from(expiry_blocks),
+        U256::from(params.expiry_blocks),
+        U256::from(params.batch_interval_blocks),
+        U256::from(params.l1_op_fee),
         FixedBytes::<32>::from(fr_to_be_bytes(genesis)),
     )
         .abi_encode_params()
@@ -157,6 +193,8 @@ pub struct RollupL1 {
     pub operator: Address,
     /// The circuit shape the verifier checks.
     pub shape: CircuitShape,
+    /// The deployment's settings.
+    pub params: RollupParams,
     /// Every `L1OpQueued` so far, decoded, in serial order.
     queued: Vec<QueuedL1Op>,
     /// Every settled batch so far, in order.
@@ -165,24 +203,33 @@ pub struct RollupL1 {
 
 impl RollupL1 {
     /// Deploys the verifier for `vk`, the Poseidon contracts and Rollup.sol
-    /// (forced-exit expiry `expiry_blocks`, genesis root `genesis`).
+    /// (settings `params`, genesis root `genesis`, which Rollup.sol refuses
+    /// unless it is the empty tree's) on a fresh EVM.
     pub fn deploy(
         vk: &VerifyingKey<Bn254>,
         shape: CircuitShape,
-        chain_id: u32,
-        expiry_blocks: u64,
+        params: RollupParams,
+        genesis: Fr,
+    ) -> Result<Self, L1Error> {
+        Self::deploy_on(Evm::new(), vk, shape, params, genesis)
+    }
+
+    /// [`RollupL1::deploy`] on a given EVM (e.g. one with another chain id).
+    pub fn deploy_on(
+        mut evm: Evm,
+        vk: &VerifyingKey<Bn254>,
+        shape: CircuitShape,
+        params: RollupParams,
         genesis: Fr,
     ) -> Result<Self, L1Error> {
         let code = verifier_creation_code(vk)?;
         let art = artifacts::contracts()?;
-        let mut evm = Evm::new();
         evm.register_abi(&art.get(IMMUTABLE_CONTRACT_NAME)?.abi);
         let verifier = evm.deploy(&code)?;
         let poseidon = artifacts::poseidon()?;
         let p4 = evm.deploy(&poseidon.t5)?;
         let p5 = evm.deploy(&poseidon.t6)?;
-        let args =
-            rollup_constructor_args(verifier, p4, p5, chain_id, shape, expiry_blocks, &genesis);
+        let args = rollup_constructor_args(verifier, p4, p5, shape, &params, &genesis);
         let rollup = evm.deploy_contract(art.get("Rollup")?, &args)?;
         Ok(Self {
             evm,
@@ -190,6 +237,7 @@ impl RollupL1 {
             verifier,
             operator: Evm::DEPLOYER,
             shape,
+            params,
             queued: Vec::new(),
             settled: Vec::new(),
         })
@@ -224,10 +272,11 @@ impl RollupL1 {
             amount,
         }
         .abi_encode();
+        let fee = U256::from(self.params.l1_op_fee);
         let value = if token == 0 {
-            U256::from(amount)
+            U256::from(amount) + fee
         } else {
-            U256::ZERO
+            fee
         };
         let out = self.call_rollup(from, &data, value)?;
         let idx =
@@ -237,7 +286,8 @@ impl RollupL1 {
         Ok((idx, out))
     }
 
-    /// `deposit` of `amount` wei to account `idx`.
+    /// `deposit` of `amount` wei to account `idx` (an ETH account), with
+    /// the L1 fee.
     pub fn deposit(
         &mut self,
         from: Address,
@@ -245,7 +295,8 @@ impl RollupL1 {
         amount: u128,
     ) -> Result<CallOutcome, L1Error> {
         let data = depositCall { idx, amount }.abi_encode();
-        self.call_rollup(from, &data, U256::from(amount))
+        let value = U256::from(amount) + U256::from(self.params.l1_op_fee);
+        self.call_rollup(from, &data, value)
     }
 
     /// `requestForcedExit(idx)` from the account's owner.
@@ -257,7 +308,7 @@ impl RollupL1 {
         self.call_rollup(
             from,
             &requestForcedExitCall { idx }.abi_encode(),
-            U256::ZERO,
+            U256::from(self.params.l1_op_fee),
         )
     }
 
@@ -319,6 +370,11 @@ impl RollupL1 {
             &reclaimDepositCall { serial }.abi_encode(),
             U256::ZERO,
         )
+    }
+
+    /// The deployment's signing domain: this EVM's chain id and Rollup.sol's address.
+    pub fn domain(&self) -> Domain {
+        Domain::new(self.evm.chain_id(), self.rollup.into_array())
     }
 
     fn view_word(&mut self, data: &[u8]) -> Result<Vec<u8>, L1Error> {

@@ -13,19 +13,17 @@ use zkroll_state::pubdata::CircuitShape;
 use super::{provider, rollup_errors, send, RpcChain, RpcConfig};
 use crate::artifacts;
 use crate::error::L1Error;
-use crate::rollup::{rollup_constructor_args, verifier_creation_code};
+use crate::rollup::{rollup_constructor_args, verifier_creation_code, RollupParams};
 
 /// What to deploy.
 #[derive(Clone, Debug)]
 pub struct DeployParams {
     /// The circuit shape the verification key is for.
     pub shape: CircuitShape,
-    /// The rollup's chain id, written in every batch header and signed by
-    /// wallets.
-    pub rollup_chain_id: u32,
-    /// Blocks a queued L1 operation may wait before exodus can be activated.
-    pub expiry_blocks: u64,
-    /// The genesis state root (the empty tree of the shape's depth).
+    /// Expiry, batch interval and L1 fee.
+    pub params: RollupParams,
+    /// The genesis state root: the empty tree of the shape's depth (Rollup.sol
+    /// refuses any other).
     pub genesis: Fr,
 }
 
@@ -80,6 +78,7 @@ pub async fn deploy(
         operator: from,
         rollup: Address::ZERO,
         shape: params.shape,
+        l1_op_fee: params.params.l1_op_fee,
         chain_id,
         config: config.clone(),
         errors: rollup_errors()?,
@@ -101,9 +100,8 @@ pub async fn deploy(
         verifier,
         p4,
         p5,
-        params.rollup_chain_id,
         params.shape,
-        params.expiry_blocks,
+        &params.params,
         &params.genesis,
     );
     let rollup_code = artifacts::contracts()?.get("Rollup")?.creation_code(&args);

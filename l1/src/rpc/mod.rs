@@ -40,7 +40,7 @@ use ark_groth16::Proof;
 use zkroll_state::field::fr_to_be_bytes;
 use zkroll_state::ops::PackedPubkey;
 use zkroll_state::pubdata::CircuitShape;
-use zkroll_state::{AccountId, BatchWitness, QueuedL1Op, TokenId};
+use zkroll_state::{AccountId, BatchWitness, Domain, QueuedL1Op, TokenId};
 
 use crate::abi::Rollup;
 use crate::artifacts;
@@ -104,6 +104,8 @@ pub struct RpcChain {
     pub(crate) operator: Address,
     pub(crate) rollup: Address,
     pub(crate) shape: CircuitShape,
+    /// What each queued L1 operation pays the operator (Rollup.sol's `l1OpFee`).
+    pub(crate) l1_op_fee: u128,
     pub(crate) chain_id: u64,
     pub(crate) config: RpcConfig,
     pub(crate) errors: ErrorRegistry,
@@ -211,6 +213,7 @@ impl RpcChain {
                 l1_slots: 0,
                 l2_slots: 0,
             },
+            l1_op_fee: 0,
             chain_id,
             config,
             errors: rollup_errors()?,
@@ -235,6 +238,14 @@ impl RpcChain {
             l1_slots: l1.to::<usize>(),
             l2_slots: l2.to::<usize>(),
         };
+        let fee = chain
+            .view(Rollup::l1OpFeeCall {})
+            .await
+            .map_err(not_rollup)?;
+        chain.l1_op_fee = u128::try_from(fee).map_err(|_| L1Error::NotARollup {
+            address: rollup.to_string(),
+            reason: format!("l1OpFee {fee} does not fit 128 bits"),
+        })?;
         Ok(chain)
     }
 
@@ -253,6 +264,11 @@ impl RpcChain {
     /// The node's chain id.
     pub fn chain_id(&self) -> u64 {
         self.chain_id
+    }
+
+    /// What each queued L1 operation pays the operator, in wei.
+    pub fn l1_op_fee(&self) -> u128 {
+        self.l1_op_fee
     }
 
     /// The operator (the first key given), or zero for a read-only client.
@@ -387,6 +403,10 @@ impl RollupChain for RpcChain {
         self.shape
     }
 
+    fn domain(&self) -> Domain {
+        Domain::new(self.chain_id, self.rollup.into_array())
+    }
+
     async fn status(&mut self) -> Result<RollupStatus, L1Error> {
         Ok(RollupStatus {
             state_root: self.view(Rollup::stateRootCall {}).await?.0,
@@ -433,10 +453,11 @@ impl RollupChain for RpcChain {
         token: TokenId,
         amount: u128,
     ) -> Result<(AccountId, TxOutcome), L1Error> {
+        let fee = U256::from(self.l1_op_fee);
         let value = if token == 0 {
-            U256::from(amount)
+            U256::from(amount) + fee
         } else {
-            U256::ZERO
+            fee
         };
         let call = Rollup::depositNewCall {
             pubkey: B256::from(pubkey.0),

@@ -15,26 +15,23 @@ use zkroll_l1::anvil::{Anvil, DEV_KEYS};
 use zkroll_l1::rpc::deploy::{deploy, DeployParams, Deployment};
 use zkroll_l1::rpc::{parse_key, RpcChain, RpcConfig};
 use zkroll_l1::RollupChain;
+use zkroll_l1::RollupParams;
 use zkroll_prover::{prove, setup, ProverKey};
 use zkroll_state::sim::Workload;
 use zkroll_state::{
-    AccountTree, BatchConfig, BatchWitness, CircuitShape, L1Op, MemStore, QueuedL1Op, Rollup,
-    SignedL2Op,
+    AccountTree, BatchConfig, BatchWitness, CircuitShape, Domain, L1Op, MemStore, QueuedL1Op,
+    Rollup, SignedL2Op,
 };
 
 pub const L1_CHAIN: u64 = 31337;
-pub const ROLLUP_CHAIN: u32 = 7;
 pub const SHAPE: CircuitShape = CircuitShape {
     depth: 2,
     l1_slots: 2,
     l2_slots: 2,
 };
-pub const CONFIG: BatchConfig = BatchConfig {
-    shape: SHAPE,
-    fee_account: 0,
-    chain_id: ROLLUP_CHAIN,
-};
 pub const EXPIRY: u64 = 1_000;
+/// What each queued L1 operation pays the operator in these tests.
+pub const FEE: u128 = 1_000_000;
 
 pub fn key() -> &'static ProverKey {
     static KEY: OnceLock<ProverKey> = OnceLock::new();
@@ -90,8 +87,11 @@ pub fn fast(confirmations: u64) -> RpcConfig {
 pub async fn deployed(node: &Anvil, confirmations: u64) -> (Deployment, RpcChain) {
     let params = DeployParams {
         shape: SHAPE,
-        rollup_chain_id: ROLLUP_CHAIN,
-        expiry_blocks: EXPIRY,
+        params: RollupParams {
+            expiry_blocks: EXPIRY,
+            batch_interval_blocks: 10,
+            l1_op_fee: FEE,
+        },
         genesis: AccountTree::new(SHAPE.depth).unwrap().root(),
     };
     let (d, _) = deploy(
@@ -121,20 +121,27 @@ pub async fn deployed(node: &Anvil, confirmations: u64) -> (Deployment, RpcChain
 pub struct Operator {
     pub state: Rollup<MemStore>,
     pub w: Workload,
+    pub config: BatchConfig,
 }
 
 impl Operator {
-    pub fn new() -> Self {
+    /// The operator of the deployment `domain` (from `RollupChain::domain`).
+    pub fn new(domain: Domain) -> Self {
         Self {
             state: Rollup::open(MemStore::new(), SHAPE.depth, false).unwrap(),
-            w: Workload::new(3, ROLLUP_CHAIN),
+            w: Workload::new(3, domain),
+            config: BatchConfig {
+                shape: SHAPE,
+                fee_account: 0,
+                domain,
+            },
         }
     }
 
     pub fn prove(&mut self, l1: &[QueuedL1Op], l2: &[SignedL2Op]) -> (BatchWitness, Proof<Bn254>) {
         let wit = self
             .state
-            .apply_batch(&CONFIG, l1, l2)
+            .apply_batch(&self.config, l1, l2)
             .expect("native batch");
         let p = prove(
             key(),

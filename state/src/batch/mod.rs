@@ -12,15 +12,22 @@
 //! that breaks a rule refuses the whole batch with a [`BatchError`] naming
 //! the slot, and the tree is left exactly as it was.
 
+mod error;
+mod replay;
+
+pub use error::{BatchError, L1Failure, L2OpError};
+pub use replay::{replay_pubdata, ReplayError};
+
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::account::{Account, AccountId, Balance, Nonce, TokenId};
+use crate::domain::Domain;
 use crate::eddsa::{PublicKey, Signature, SignatureError};
 use crate::field::Fr;
 use crate::float::{DecimalFloat, Float16, Float40};
-use crate::ops::{L1Op, L2Op, OpType, PackedPubkey, QueuedL1Op, SignedL2Op, Transfer, Withdraw};
-use crate::pubdata::{BatchHeader, CircuitShape, L1Slot, L1Status, L2Slot, Pubdata, PubdataError};
+use crate::ops::{L1Op, L2Op, OpType, PackedPubkey, QueuedL1Op, SignedL2Op};
+use crate::pubdata::{BatchHeader, CircuitShape, L1Slot, L1Status, L2Slot, Pubdata};
 use crate::tree::{AccountTree, MerklePath};
 
 /// What a batch is built for: the circuit shape plus the operator's settings.
@@ -30,159 +37,9 @@ pub struct BatchConfig {
     pub shape: CircuitShape,
     /// Account credited with the batch's fees; must exist.
     pub fee_account: AccountId,
-    /// Rollup instance id, bound into every signed message.
-    pub chain_id: u32,
-}
-
-/// Why an L1 operation was recorded as failed (status byte 1).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-pub enum L1Failure {
-    /// DepositNew to an index that already holds an account.
-    #[error("account index already occupied")]
-    AccountExists,
-    /// Deposit or ForcedExit to an empty index.
-    #[error("no account at this index")]
-    UnknownAccount,
-    /// The queued token differs from the account's.
-    #[error("token differs from the account's token")]
-    TokenMismatch,
-    /// The credit would take the balance to 2^128 or more.
-    #[error("balance would reach 2^128")]
-    BalanceOverflow,
-    /// DepositNew's compressed key is not a curve point.
-    #[error("public key does not decompress to a Baby Jubjub point")]
-    InvalidPubkey,
-    /// The index does not fit the tree's depth.
-    #[error("index does not fit the tree")]
-    IndexOutOfRange,
-}
-
-/// Why an L2 operation was refused.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum L2OpError {
-    /// No account at this index.
-    #[error("unknown account {idx}")]
-    UnknownAccount {
-        /// The index.
-        idx: AccountId,
-    },
-    /// The signature does not verify against the `from` account's key.
-    #[error("bad signature: {0}")]
-    BadSignature(SignatureError),
-    /// The nonce is not the account's current nonce.
-    #[error("wrong nonce: account is at {expected}, operation has {got}")]
-    WrongNonce {
-        /// The account's nonce.
-        expected: Nonce,
-        /// The operation's nonce.
-        got: Nonce,
-    },
-    /// The account has used every nonce (2^32 - 1).
-    #[error("nonce exhausted")]
-    NonceExhausted,
-    /// balance < amount + fee.
-    #[error("insufficient balance: {balance} < amount {amount} + fee {fee}")]
-    InsufficientBalance {
-        /// The account's balance.
-        balance: Balance,
-        /// The amount.
-        amount: Balance,
-        /// The fee.
-        fee: Balance,
-    },
-    /// The credit would take the balance to 2^128 or more.
-    #[error("balance of account {idx} would reach 2^128")]
-    BalanceOverflow {
-        /// The credited account.
-        idx: AccountId,
-    },
-    /// A transfer between accounts of different tokens.
-    #[error("token mismatch: from holds {from_token}, to holds {to_token}")]
-    TokenMismatch {
-        /// Token of the debited account.
-        from_token: TokenId,
-        /// Token of the credited account.
-        to_token: TokenId,
-    },
-    /// The amount has no exact float40 packing.
-    #[error("amount {amount} is not representable as float40")]
-    AmountNotRepresentable {
-        /// The amount.
-        amount: Balance,
-    },
-    /// The fee has no exact float16 packing.
-    #[error("fee {fee} is not representable as float16")]
-    FeeNotRepresentable {
-        /// The fee.
-        fee: Balance,
-    },
-    /// A non-zero fee in a token other than the fee account's.
-    #[error("fee on a foreign token: account holds {token}, fee account holds {fee_token}")]
-    FeeOnForeignToken {
-        /// Token of the paying account.
-        token: TokenId,
-        /// Token of the fee account.
-        fee_token: TokenId,
-    },
-}
-
-/// Why a batch was refused. The tree is unchanged after any of these.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum BatchError {
-    /// More L1 operations than L1 slots.
-    #[error("{got} L1 operations for {slots} L1 slots")]
-    TooManyL1Ops {
-        /// Operations given.
-        got: usize,
-        /// Slots available.
-        slots: usize,
-    },
-    /// More L2 operations than L2 slots.
-    #[error("{got} L2 operations for {slots} L2 slots")]
-    TooManyL2Ops {
-        /// Operations given.
-        got: usize,
-        /// Slots available.
-        slots: usize,
-    },
-    /// L1 operations must be the next queued ones, in order.
-    #[error("L1 slot {slot}: queue serial {got}, expected {expected}")]
-    L1OutOfOrder {
-        /// The slot.
-        slot: usize,
-        /// The next serial in the queue.
-        expected: u64,
-        /// The operation's serial.
-        got: u64,
-    },
-    /// An L2 operation broke a rule.
-    #[error("L2 slot {slot}: {reason}")]
-    L2 {
-        /// The slot.
-        slot: usize,
-        /// Why.
-        reason: L2OpError,
-    },
-    /// The fee account does not exist.
-    #[error("fee account {idx} does not exist")]
-    UnknownFeeAccount {
-        /// The configured fee account.
-        idx: AccountId,
-    },
-    /// Crediting the fees would take the fee account to 2^128 or more.
-    #[error("fee account {idx}: collected fees would take its balance to 2^128")]
-    FeeOverflow {
-        /// The fee account.
-        idx: AccountId,
-    },
-    /// The tree's depth differs from the shape's.
-    #[error("tree depth {tree} differs from the batch shape's depth {shape}")]
-    DepthMismatch {
-        /// Tree depth.
-        tree: u8,
-        /// Shape depth.
-        shape: u8,
-    },
+    /// The deployment (L1 chain id and Rollup.sol address), in the header
+    /// and bound into every signed message.
+    pub domain: Domain,
 }
 
 /// One L1 slot of the witness.
@@ -277,7 +134,7 @@ impl BatchWitness {
     /// The header of this batch.
     pub fn header(&self) -> BatchHeader {
         BatchHeader {
-            chain_id: self.config.chain_id,
+            domain: self.config.domain,
             batch_number: self.batch_number,
             old_root: self.old_root,
             new_root: self.new_root,
@@ -609,7 +466,7 @@ pub fn apply_batch(
                 .par_iter()
                 .map(|s| {
                     t.get(s.op.from())
-                        .map(|a| s.verify(&a.pubkey, config.chain_id))
+                        .map(|a| s.verify(&a.pubkey, &config.domain))
                 })
                 .collect()
         };
@@ -634,7 +491,7 @@ pub fn apply_batch(
         let new_root = tree.root();
         let pubdata = Pubdata {
             header: BatchHeader {
-                chain_id: config.chain_id,
+                domain: config.domain,
                 batch_number,
                 old_root,
                 new_root,
@@ -658,151 +515,4 @@ pub fn apply_batch(
             pubdata: bytes,
         })
     })
-}
-
-/// Why pubdata could not be replayed onto a tree.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum ReplayError {
-    /// The bytes do not decode.
-    #[error("pubdata: {0}")]
-    Pubdata(#[from] PubdataError),
-    /// The header's old root is not the tree's root.
-    #[error("batch {batch}: header old_root does not match the tree's root")]
-    OldRoot {
-        /// Batch number.
-        batch: u64,
-    },
-    /// An L1 slot's published outcome differs from re-execution.
-    #[error("batch {batch}, L1 slot {slot}: published status/amount differ from re-execution")]
-    L1Outcome {
-        /// Batch number.
-        batch: u64,
-        /// The slot.
-        slot: usize,
-    },
-    /// An L2 slot cannot be re-executed.
-    #[error("batch {batch}, L2 slot {slot}: {reason}")]
-    L2 {
-        /// Batch number.
-        batch: u64,
-        /// The slot.
-        slot: usize,
-        /// Why.
-        reason: L2OpError,
-    },
-    /// Fee account missing or overflowing.
-    #[error("batch {batch}: {source}")]
-    Fee {
-        /// Batch number.
-        batch: u64,
-        /// Why.
-        source: BatchError,
-    },
-    /// Re-execution ends at a different root than the header's.
-    #[error("batch {batch}: re-execution ends at a different root than the header's new_root")]
-    NewRoot {
-        /// Batch number.
-        batch: u64,
-    },
-}
-
-/// Re-applies a published batch from its pubdata alone (no signatures: the
-/// proof vouched for them), as a node rebuilding state from L1 calldata does.
-/// On any error the tree is unchanged.
-pub fn replay_pubdata(
-    tree: &mut AccountTree,
-    shape: &CircuitShape,
-    bytes: &[u8],
-) -> Result<Pubdata, ReplayError> {
-    let pd = Pubdata::from_bytes(bytes, shape)?;
-    let batch = pd.header.batch_number;
-    if tree.root() != pd.header.old_root {
-        return Err(ReplayError::OldRoot { batch });
-    }
-    atomically(tree, |tree| {
-        for (slot, s) in pd.l1.iter().enumerate() {
-            let op = match s.op_type {
-                OpType::Noop => None,
-                OpType::DepositNew => Some(L1Op::DepositNew {
-                    idx: s.idx,
-                    pubkey: s.pubkey,
-                    token: s.token,
-                    amount: s.amount,
-                }),
-                OpType::Deposit => Some(L1Op::Deposit {
-                    idx: s.idx,
-                    token: s.token,
-                    amount: s.amount,
-                }),
-                OpType::ForcedExit => Some(L1Op::ForcedExit {
-                    idx: s.idx,
-                    token: s.token,
-                }),
-                OpType::Transfer | OpType::Withdraw => {
-                    return Err(ReplayError::L1Outcome { batch, slot })
-                }
-            };
-            if apply_l1(tree, op.as_ref()).slot != *s {
-                return Err(ReplayError::L1Outcome { batch, slot });
-            }
-        }
-        let fee_token = tree
-            .get(pd.header.fee_account)
-            .ok_or(ReplayError::Fee {
-                batch,
-                source: BatchError::UnknownFeeAccount {
-                    idx: pd.header.fee_account,
-                },
-            })?
-            .token;
-        let mut total: Balance = 0;
-        for (slot, s) in pd.l2.iter().enumerate() {
-            let l2err = |reason| ReplayError::L2 {
-                batch,
-                slot,
-                reason,
-            };
-            let op = match s.op_type {
-                OpType::Noop => None,
-                t => {
-                    let nonce = tree
-                        .get(s.from)
-                        .ok_or(l2err(L2OpError::UnknownAccount { idx: s.from }))?
-                        .nonce;
-                    // from_bytes checked that both floats decode.
-                    let (amount, fee) = (s.amount().unwrap_or(0), s.fee().unwrap_or(0));
-                    Some(if t == OpType::Transfer {
-                        L2Op::Transfer(Transfer {
-                            from: s.from,
-                            to: s.to,
-                            amount,
-                            fee,
-                            nonce,
-                        })
-                    } else {
-                        L2Op::Withdraw(Withdraw {
-                            from: s.from,
-                            amount,
-                            fee,
-                            nonce,
-                        })
-                    })
-                }
-            };
-            let w = apply_l2(tree, op.as_ref(), fee_token, |_| Ok(())).map_err(l2err)?;
-            total = total.checked_add(w.fee).ok_or(ReplayError::Fee {
-                batch,
-                source: BatchError::FeeOverflow {
-                    idx: pd.header.fee_account,
-                },
-            })?;
-        }
-        credit_fees(tree, pd.header.fee_account, total)
-            .map_err(|source| ReplayError::Fee { batch, source })?;
-        if tree.root() != pd.header.new_root {
-            return Err(ReplayError::NewRoot { batch });
-        }
-        Ok(())
-    })?;
-    Ok(pd)
 }
