@@ -7,5 +7,6 @@ pub use zkroll_prover as prover;
 pub use zkroll_state as state;
 pub use zkroll_verifier as verifier;
 
+pub mod batch_job;
 pub mod demo;
 pub mod ops_file;

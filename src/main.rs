@@ -11,14 +11,9 @@ mod cmd_bench;
 mod cmd_l1;
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::rngs::OsRng;
-use zkroll::ops_file::OpsFile;
-use zkroll::prover::{prove, setup, ProverKey};
+use zkroll::prover::{setup, ProverKey};
 use zkroll::state::field::fr_to_decimal;
-use zkroll::state::{
-    Address20, BatchConfig, BatchWitness, CircuitShape, Domain, L2Op, PrivateKey, RedbStore,
-    Rollup, StateError,
-};
-use zkroll::verifier::snarkjs::{public_to_json, ProofJson, VerificationKeyJson};
+use zkroll::state::{Address20, CircuitShape, Domain, L2Op, PrivateKey, RedbStore, Rollup};
 
 #[derive(Parser)]
 #[command(
@@ -75,6 +70,16 @@ enum Command {
     Exit(cmd_l1::ExitArgs),
     /// In exodus, take back a deposit no batch processed.
     Reclaim(cmd_l1::ReclaimArgs),
+    /// Undo the batches after batch N (e.g. one applied but never proved or
+    /// settled), atomically.
+    Revert {
+        /// The state store.
+        #[arg(long)]
+        state: PathBuf,
+        /// The batch to go back to (0: the empty tree).
+        #[arg(long)]
+        to: u64,
+    },
     /// Create an empty state store.
     Init {
         /// Path of the redb state file to create.
@@ -230,9 +235,24 @@ fn spinner(msg: &str) -> ProgressBar {
     pb
 }
 
+/// Logs from `RUST_LOG`, except the circuits' constraint spans (target
+/// `gr1cs`): with them on, arkworks traces every constraint during key
+/// load and synthesis, which at `RUST_LOG=info` stalled `zkroll prove` while
+/// its memory grew without bound. Naming a failed rule turns them on for
+/// that one synthesis (`zkroll_circuits::first_unsatisfied`, its own
+/// subscriber).
+fn log_filter() -> tracing_subscriber::EnvFilter {
+    const CONSTRAINT_SPANS_OFF: &str = "gr1cs=off";
+    tracing_subscriber::EnvFilter::from_default_env().add_directive(
+        CONSTRAINT_SPANS_OFF
+            .parse()
+            .expect("a constant, valid filter directive"),
+    )
+}
+
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_env_filter(log_filter())
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
@@ -279,6 +299,7 @@ fn main() -> ExitCode {
         Command::Exit(a) => cmd_l1::exit_cmd(a),
         Command::Reclaim(a) => cmd_l1::reclaim_cmd(a),
         Command::Init { state, depth } => init(&state, depth),
+        Command::Revert { state, to } => revert_cmd(&state, to),
         Command::Bench {
             depth,
             l1_slots,
@@ -413,78 +434,24 @@ fn setup_cmd(shape: CircuitShape, out: &Path) -> Result<ProverKey> {
     Ok(key)
 }
 
-/// Writes proof.json, public.json and pubdata.hex (and the key's
-/// verification_key.json) into `out`.
-fn write_artifacts(out: &Path, key: &ProverKey, w: &BatchWitness, proof: &ProofJson) -> Result<()> {
-    std::fs::create_dir_all(out)?;
-    std::fs::write(
-        out.join("verification_key.json"),
-        serde_json::to_string_pretty(&VerificationKeyJson::from_key(
-            &key.pk.vk,
-            Some(key.setup_note()),
-        ))?,
-    )?;
-    std::fs::write(out.join("proof.json"), serde_json::to_string_pretty(proof)?)?;
-    std::fs::write(
-        out.join("public.json"),
-        serde_json::to_string_pretty(&public_to_json(&[w.public_input]))?,
-    )?;
-    std::fs::write(out.join("pubdata.hex"), hex::encode(&w.pubdata))?;
-    Ok(())
-}
-
 fn prove_cmd(keys: &Path, state: &Path, ops: &Path, out: &Path, json: bool) -> Result<()> {
-    let pb = spinner("loading keys");
-    let key =
-        ProverKey::load(keys).with_context(|| format!("loading keys from {}", keys.display()))?;
-    pb.finish_and_clear();
-    let shape = key.params.shape;
-    let text =
-        std::fs::read_to_string(ops).with_context(|| format!("reading {}", ops.display()))?;
-    let ops: OpsFile =
-        serde_json::from_str(&text).with_context(|| format!("parsing {}", ops.display()))?;
-    let config = BatchConfig {
-        shape,
-        fee_account: ops.fee_account,
-        domain: ops.domain,
-    };
-    if !state.exists() {
-        bail!(
-            "{} does not exist (zkroll init --state ...)",
-            state.display()
-        );
+    let pb = std::cell::RefCell::new(None);
+    let res = zkroll::batch_job::prove_ops_file(keys, state, ops, out, || {
+        *pb.borrow_mut() = Some(spinner("loading keys and proving"));
+    });
+    if let Some(pb) = pb.into_inner() {
+        pb.finish_and_clear();
     }
-    let mut rollup = Rollup::open(RedbStore::open(state)?, shape.depth, false)?;
-    let before = rollup.last_batch();
-    let w = match rollup.apply_batch(&config, &ops.l1, &ops.l2) {
-        Ok(w) => w,
-        Err(StateError::Batch(e)) => bail!("batch refused, state unchanged: {e}"),
-        Err(e) => return Err(e.into()),
-    };
-    let pb = spinner(&format!(
-        "proving batch {} ({} constraints)",
-        w.batch_number, key.num_constraints
-    ));
-    let proved = prove(&key, &w, &mut OsRng);
-    pb.finish_and_clear();
-    let out_p = match proved {
-        Ok(p) => p,
-        Err(e) => {
-            // No proof, no batch: undo the commit so the state stays as it was.
-            rollup.revert_to(before)?;
-            bail!("proving failed, state reverted to batch {before}: {e}");
-        }
-    };
-    let proof = ProofJson::from_proof(&out_p.proof);
-    write_artifacts(out, &key, &w, &proof)?;
+    let done = res?;
+    let (w, p) = (&done.witness, &done.proof);
     if json {
         println!(
             "{}",
             serde_json::json!({
                 "batch": w.batch_number,
-                "constraints": key.num_constraints,
-                "witness_ms": out_p.witness_time.as_secs_f64() * 1e3,
-                "prove_ms": out_p.prove_time.as_secs_f64() * 1e3,
+                "constraints": done.constraints,
+                "witness_ms": p.witness_time.as_secs_f64() * 1e3,
+                "prove_ms": p.prove_time.as_secs_f64() * 1e3,
                 "public_input": fr_to_decimal(&w.public_input),
                 "new_root": fr_to_decimal(&w.new_root),
                 "out": out.display().to_string(),
@@ -494,13 +461,37 @@ fn prove_cmd(keys: &Path, state: &Path, ops: &Path, out: &Path, json: bool) -> R
         println!(
             "batch {} proved: {} constraints, witness {:.2} s, prove {:.2} s; wrote {}/proof.json, public.json, pubdata.hex",
             w.batch_number,
-            key.num_constraints,
-            out_p.witness_time.as_secs_f64(),
-            out_p.prove_time.as_secs_f64(),
+            done.constraints,
+            p.witness_time.as_secs_f64(),
+            p.prove_time.as_secs_f64(),
             out.display()
         );
     }
     Ok(())
+}
+
+fn revert_cmd(state: &Path, to: u64) -> Result<()> {
+    let store = RedbStore::open_existing(state)?;
+    let depth = store_depth(&store)?;
+    let mut rollup = Rollup::open(store, depth, false)?;
+    let from = rollup.last_batch();
+    rollup.revert_to(to)?;
+    println!(
+        "{}: reverted from batch {from} to batch {to} (root {})",
+        state.display(),
+        fr_to_decimal(&rollup.root())
+    );
+    Ok(())
+}
+
+/// The depth recorded in an existing store.
+fn store_depth(store: &RedbStore) -> Result<u8> {
+    use zkroll::state::Storage;
+    Ok(store
+        .load()?
+        .meta
+        .context("the store holds no state")?
+        .depth)
 }
 
 fn verify_cmd(vk: &Path, proof: &Path, public: &Path, json: bool) -> ExitCode {
@@ -563,7 +554,9 @@ fn demo(
     let opts = zkroll::demo::DemoOptions { batches, json };
     let r = cmd_l1::demo(&key, shape, &opts, node)?;
     if let Some(dir) = out {
-        write_artifacts(&dir, &key, &r.last, &ProofJson::from_proof(&r.proof.proof))?;
+        zkroll::batch_job::write_files(&dir, &key, &r.last, &r.proof).map_err(|(path, e)| {
+            anyhow::Error::new(e).context(format!("writing {}", path.display()))
+        })?;
         if !json {
             println!(
                 "wrote {0}/verification_key.json, proof.json, public.json, pubdata.hex \

@@ -33,6 +33,7 @@ so its operator can forge proofs; a deployment must import keys from a multi-par
 
 /// What params.json records about a key.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct KeyParams {
     /// Where the key comes from ([`DEV_SETUP_LABEL`] for the local setup).
     pub label: String,
@@ -48,6 +49,20 @@ pub struct KeyParams {
     pub proving_key_sha256: String,
     /// SHA-256 of verification_key.json.
     pub verification_key_sha256: String,
+}
+
+impl KeyParams {
+    /// Reads `dir/params.json` alone: the shape and provenance of a key
+    /// directory, without the cost of loading the key.
+    pub fn load(dir: &Path) -> Result<Self, ProverError> {
+        let pp = dir.join("params.json");
+        serde_json::from_slice(&std::fs::read(&pp).map_err(io(&pp))?).map_err(|e| {
+            ProverError::Decode {
+                what: pp.display().to_string(),
+                reason: e.to_string(),
+            }
+        })
+    }
 }
 
 /// One R1CS matrix in compressed sparse rows, 8 bytes an entry (ark-relations'
@@ -255,12 +270,7 @@ impl ProverKey {
     /// Loads a key directory: hashes checked, points validated, matrices
     /// re-synthesised from the shape and checked against the recorded count.
     pub fn load(dir: &Path) -> Result<Self, ProverError> {
-        let pp = dir.join("params.json");
-        let params: KeyParams = serde_json::from_slice(&std::fs::read(&pp).map_err(io(&pp))?)
-            .map_err(|e| ProverError::Decode {
-                what: pp.display().to_string(),
-                reason: e.to_string(),
-            })?;
+        let params = KeyParams::load(dir)?;
         let kp = dir.join("proving_key.bin");
         let bytes = std::fs::read(&kp).map_err(io(&kp))?;
         if sha256_hex(&bytes) != params.proving_key_sha256 {
@@ -279,7 +289,14 @@ impl ProverKey {
         let pk = ProvingKey::<Bn254>::deserialize_uncompressed(body).map_err(|e| {
             ProverError::Decode {
                 what: kp.display().to_string(),
-                reason: e.to_string(),
+                reason: match e {
+                    ark_serialize::SerializationError::IoError(io)
+                        if io.kind() == std::io::ErrorKind::UnexpectedEof =>
+                    {
+                        "the file ends before the key does (truncated)".into()
+                    }
+                    other => other.to_string(),
+                },
             }
         })?;
         let r1cs = crate::generator::synthesize_matrices(params.shape)?;

@@ -231,6 +231,7 @@ struct PublicKeyJson([String; 2]);
 
 /// JSON form of a signature: `{"r8": [x, y], "s": "..."}`.
 #[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct SignatureJson {
     r8: [String; 2],
     s: String,

@@ -141,18 +141,109 @@ impl L1Op {
     }
 }
 
-/// An L1 operation with its position in the contract's queue.
+/// An L1 operation with its position in the contract's queue. In JSON one
+/// flat object, `{"serial", "type", ...the operation's fields}`; an unknown
+/// field is refused by name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "QueuedL1OpJson", into = "QueuedL1OpJson")]
 pub struct QueuedL1Op {
     /// Position in the L1 queue (0, 1, 2, ...); batches consume it in order.
     pub serial: u64,
     /// The operation.
-    #[serde(flatten)]
     pub op: L1Op,
+}
+
+/// [`QueuedL1Op`]'s serde form (serde's `flatten` cannot refuse unknown fields).
+#[derive(Clone, Copy, Serialize, Deserialize)]
+#[serde(tag = "type", deny_unknown_fields)]
+enum QueuedL1OpJson {
+    DepositNew {
+        serial: u64,
+        idx: AccountId,
+        pubkey: PackedPubkey,
+        token: TokenId,
+        #[serde(with = "serde_u128")]
+        amount: Balance,
+    },
+    Deposit {
+        serial: u64,
+        idx: AccountId,
+        token: TokenId,
+        #[serde(with = "serde_u128")]
+        amount: Balance,
+    },
+    ForcedExit {
+        serial: u64,
+        idx: AccountId,
+        token: TokenId,
+    },
+}
+
+impl From<QueuedL1OpJson> for QueuedL1Op {
+    fn from(j: QueuedL1OpJson) -> Self {
+        match j {
+            QueuedL1OpJson::DepositNew {
+                serial,
+                idx,
+                pubkey,
+                token,
+                amount,
+            } => Self {
+                serial,
+                op: L1Op::DepositNew {
+                    idx,
+                    pubkey,
+                    token,
+                    amount,
+                },
+            },
+            QueuedL1OpJson::Deposit {
+                serial,
+                idx,
+                token,
+                amount,
+            } => Self {
+                serial,
+                op: L1Op::Deposit { idx, token, amount },
+            },
+            QueuedL1OpJson::ForcedExit { serial, idx, token } => Self {
+                serial,
+                op: L1Op::ForcedExit { idx, token },
+            },
+        }
+    }
+}
+
+impl From<QueuedL1Op> for QueuedL1OpJson {
+    fn from(q: QueuedL1Op) -> Self {
+        let serial = q.serial;
+        match q.op {
+            L1Op::DepositNew {
+                idx,
+                pubkey,
+                token,
+                amount,
+            } => Self::DepositNew {
+                serial,
+                idx,
+                pubkey,
+                token,
+                amount,
+            },
+            L1Op::Deposit { idx, token, amount } => Self::Deposit {
+                serial,
+                idx,
+                token,
+                amount,
+            },
+            L1Op::ForcedExit { idx, token } => Self::ForcedExit { serial, idx, token },
+        }
+    }
 }
 
 /// Move `amount` from `from` to `to` (same token), paying `fee`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Transfer {
     /// Debited account (signs).
     pub from: AccountId,
@@ -170,6 +261,7 @@ pub struct Transfer {
 
 /// Debit `amount` + `fee` from `from`; its L1 owner is paid `amount`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Withdraw {
     /// Debited account (signs).
     pub from: AccountId,
@@ -267,6 +359,7 @@ impl L2Op {
 
 /// An L2 operation with its EdDSA-Poseidon signature.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SignedL2Op {
     /// The operation.
     pub op: L2Op,
@@ -295,23 +388,51 @@ pub mod serde_u128 {
         }
     }
 
-    /// Deserialises; in JSON a decimal string or a number is accepted.
+    /// Deserialises; in JSON a decimal string or a whole number is
+    /// accepted, and anything else is refused with what it was (a negative,
+    /// fractional or too large amount, or text that is not a number).
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u128, D::Error> {
         if d.is_human_readable() {
-            #[derive(Deserialize)]
-            #[serde(untagged)]
-            enum N {
-                S(String),
-                U(u64),
-            }
-            match N::deserialize(d)? {
-                N::S(s) => s
-                    .parse::<u128>()
-                    .map_err(|e| D::Error::custom(format!("amount {s:?}: {e}"))),
-                N::U(u) => Ok(u as u128),
-            }
+            d.deserialize_any(AmountVisitor)
         } else {
             u128::deserialize(d)
+        }
+    }
+
+    struct AmountVisitor;
+
+    impl serde::de::Visitor<'_> for AmountVisitor {
+        type Value = u128;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a whole number from 0 to 2^128 - 1, as a decimal string or a JSON integer")
+        }
+
+        fn visit_u64<E: Error>(self, v: u64) -> Result<u128, E> {
+            Ok(u128::from(v))
+        }
+
+        fn visit_u128<E: Error>(self, v: u128) -> Result<u128, E> {
+            Ok(v)
+        }
+
+        fn visit_i64<E: Error>(self, v: i64) -> Result<u128, E> {
+            u128::try_from(v)
+                .map_err(|_| E::custom(format!("amount {v} is negative; amounts are 0 or more")))
+        }
+
+        fn visit_f64<E: Error>(self, v: f64) -> Result<u128, E> {
+            Err(E::custom(format!(
+                "amount {v} is not a whole number (write amounts in the token's smallest unit)"
+            )))
+        }
+
+        fn visit_str<E: Error>(self, s: &str) -> Result<u128, E> {
+            s.parse::<u128>().map_err(|_| {
+                E::custom(format!(
+                    "amount {s:?} is not a whole number from 0 to 2^128 - 1 in decimal digits"
+                ))
+            })
         }
     }
 }

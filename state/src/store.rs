@@ -6,7 +6,7 @@
 //! either all of a batch or none of it.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
@@ -35,6 +35,33 @@ pub enum StoreError {
         what: &'static str,
         /// The decoder's message.
         detail: String,
+    },
+    /// An existing store was asked for and `path` does not exist.
+    #[error("{path}: no such state store (create one with `zkroll init`)")]
+    Missing {
+        /// The path.
+        path: PathBuf,
+    },
+    /// The file is empty: no store was ever written there.
+    #[error("{path}: the file is empty (0 bytes), not a state store; nothing was written")]
+    Empty {
+        /// The path.
+        path: PathBuf,
+    },
+    /// The file is not a database this store can read (truncated or foreign).
+    #[error("{path}: not a zkroll state store (truncated or another kind of file): {source}")]
+    Foreign {
+        /// The path.
+        path: PathBuf,
+        /// Why the engine refused it.
+        #[source]
+        source: Box<redb::Error>,
+    },
+    /// A database, but not one `zkroll init` made (no meta row).
+    #[error("{path}: a database without zkroll's state (no meta row); nothing was written")]
+    NotInitialised {
+        /// The path.
+        path: PathBuf,
     },
     /// A value could not be encoded.
     #[error("store: cannot encode {what}: {detail}")]
@@ -231,6 +258,34 @@ fn backend<E: Into<redb::Error>>(op: &'static str) -> impl FnOnce(E) -> StoreErr
 }
 
 impl RedbStore {
+    /// Opens the existing store at `path`, refusing (and writing nothing to)
+    /// a missing, empty, truncated or foreign file, or a database that holds
+    /// no zkroll state. New stores come from [`RedbStore::open`].
+    pub fn open_existing(path: &Path) -> Result<Self, StoreError> {
+        let owned = || path.to_path_buf();
+        match std::fs::metadata(path) {
+            Err(_) => return Err(StoreError::Missing { path: owned() }),
+            Ok(m) if m.len() == 0 => return Err(StoreError::Empty { path: owned() }),
+            Ok(_) => {}
+        }
+        let db = Database::open(path).map_err(|e| StoreError::Foreign {
+            path: owned(),
+            source: Box::new(e.into()),
+        })?;
+        let initialised = {
+            let txn = db.begin_read().map_err(backend("open"))?;
+            match txn.open_table(META) {
+                Ok(t) => t.get("meta").map_err(backend("open"))?.is_some(),
+                Err(redb::TableError::TableDoesNotExist(_)) => false,
+                Err(e) => return Err(backend("open")(e)),
+            }
+        };
+        if !initialised {
+            return Err(StoreError::NotInitialised { path: owned() });
+        }
+        Ok(Self { db })
+    }
+
     /// Opens (or creates) the store at `path`.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let db = Database::create(path).map_err(backend("open"))?;

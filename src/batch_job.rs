@@ -1,0 +1,256 @@
+//! One batch from an ops file to its proof and files, as `zkroll prove`
+//! runs it, ordered so that what can be refused cheaply is refused first
+//! and a failure leaves the state where it was:
+//!
+//! 1. the key directory's `params.json` (the shape; not the key itself),
+//!    the ops file (unknown fields refused by name), the output directory
+//!    (created and written to once, so an unwritable `--out` is found
+//!    before anything is applied) and the state store (an existing one:
+//!    empty, truncated or foreign files are refused and left untouched);
+//! 2. the batch applied to the state (its operations checked: a bad
+//!    signature, nonce or serial gap refuses it here, before the key load
+//!    that costs tens of seconds);
+//! 3. the key loaded, the batch proved, the files written (each to a
+//!    temporary name, then renamed, so no reader sees half a file).
+//!
+//! Any failure after step 2 reverts the state to the batch before. A process
+//! killed between 2 and 3 leaves the batch applied without its files;
+//! `zkroll revert --to N` takes it back.
+
+use std::path::{Path, PathBuf};
+
+use rand::rngs::OsRng;
+use zkroll_prover::{prove, KeyParams, ProofOutput, ProverError, ProverKey};
+use zkroll_state::{BatchConfig, BatchWitness, RedbStore, Rollup, StateError, StoreError};
+use zkroll_verifier::snarkjs::{public_to_json, ProofJson, VerificationKeyJson};
+
+use crate::ops_file::OpsFile;
+
+/// Why a batch job stopped; the state is unchanged after every one.
+#[derive(Debug, thiserror::Error)]
+pub enum BatchJobError {
+    /// The key directory's parameters could not be read.
+    #[error("key directory {dir}: {source}")]
+    KeyParams {
+        /// The directory.
+        dir: PathBuf,
+        /// Why.
+        #[source]
+        source: ProverError,
+    },
+    /// The ops file could not be read.
+    #[error("reading {path}: {source}")]
+    ReadOps {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The ops file is not a valid batch (the message names the field).
+    #[error("{path} is not a valid ops file: {source}")]
+    ParseOps {
+        /// The file.
+        path: PathBuf,
+        /// The parser's message, with line and column.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The output directory cannot be created or written.
+    #[error("output directory {dir} is not writable: {source}")]
+    Out {
+        /// The directory.
+        dir: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The state store cannot be opened.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The state refused the batch or could not be read.
+    #[error("batch refused, state unchanged: {0}")]
+    Refused(#[source] StateError),
+    /// Loading the key or proving failed; the batch was reverted.
+    #[error("proving failed, state reverted to batch {reverted_to}: {source}")]
+    Prove {
+        /// The batch the state is back at.
+        reverted_to: u64,
+        /// Why.
+        #[source]
+        source: ProverError,
+    },
+    /// Writing the files failed; the batch was reverted.
+    #[error("writing {path} failed, state reverted to batch {reverted_to}: {source}")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The batch the state is back at.
+        reverted_to: u64,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Undoing the batch after a failure failed too (the store names why).
+    #[error("undoing batch {batch} after a failure: {source}")]
+    Revert {
+        /// The batch that could not be undone.
+        batch: u64,
+        /// Why.
+        #[source]
+        source: StateError,
+    },
+}
+
+/// A proved batch and where its files are.
+pub struct ProvedBatch {
+    /// The batch.
+    pub witness: BatchWitness,
+    /// Its proof and timings.
+    pub proof: ProofOutput,
+    /// The key's constraint count.
+    pub constraints: usize,
+}
+
+/// The files a proved batch leaves in `--out`.
+pub const OUTPUT_FILES: [&str; 4] = [
+    "verification_key.json",
+    "proof.json",
+    "public.json",
+    "pubdata.hex",
+];
+
+/// Runs the batch of `ops` on the store at `state` with the keys in
+/// `keys`, writing its files into `out` (see the module doc).
+/// `on_key_load` runs before the key load (a progress message).
+pub fn prove_ops_file(
+    keys: &Path,
+    state: &Path,
+    ops: &Path,
+    out: &Path,
+    on_key_load: impl FnOnce(),
+) -> Result<ProvedBatch, BatchJobError> {
+    let params = KeyParams::load(keys).map_err(|source| BatchJobError::KeyParams {
+        dir: keys.to_path_buf(),
+        source,
+    })?;
+    let text = std::fs::read_to_string(ops).map_err(|source| BatchJobError::ReadOps {
+        path: ops.to_path_buf(),
+        source,
+    })?;
+    let file: OpsFile = serde_json::from_str(&text).map_err(|source| BatchJobError::ParseOps {
+        path: ops.to_path_buf(),
+        source,
+    })?;
+    check_writable(out)?;
+    let config = BatchConfig {
+        shape: params.shape,
+        fee_account: file.fee_account,
+        domain: file.domain,
+    };
+    let store = RedbStore::open_existing(state)?;
+    let mut rollup =
+        Rollup::open(store, params.shape.depth, false).map_err(BatchJobError::Refused)?;
+    let before = rollup.last_batch();
+    let witness = rollup
+        .apply_batch(&config, &file.l1, &file.l2)
+        .map_err(BatchJobError::Refused)?;
+
+    let undo = |rollup: &mut Rollup<RedbStore>| {
+        rollup
+            .revert_to(before)
+            .map_err(|source| BatchJobError::Revert {
+                batch: witness.batch_number,
+                source,
+            })
+    };
+    on_key_load();
+    let proved = ProverKey::load(keys).and_then(|key| {
+        let p = prove(&key, &witness, &mut OsRng)?;
+        Ok((key, p))
+    });
+    let (key, proof) = match proved {
+        Ok(x) => x,
+        Err(source) => {
+            undo(&mut rollup)?;
+            return Err(BatchJobError::Prove {
+                reverted_to: before,
+                source,
+            });
+        }
+    };
+    if let Err((path, source)) = write_files(out, &key, &witness, &proof) {
+        undo(&mut rollup)?;
+        return Err(BatchJobError::Write {
+            path,
+            reverted_to: before,
+            source,
+        });
+    }
+    Ok(ProvedBatch {
+        witness,
+        constraints: key.num_constraints,
+        proof,
+    })
+}
+
+/// Creates `out` and writes (then removes) a probe file in it.
+fn check_writable(out: &Path) -> Result<(), BatchJobError> {
+    let err = |source| BatchJobError::Out {
+        dir: out.to_path_buf(),
+        source,
+    };
+    std::fs::create_dir_all(out).map_err(err)?;
+    let probe = out.join(".zkroll-write-probe");
+    std::fs::write(&probe, b"").map_err(err)?;
+    std::fs::remove_file(&probe).map_err(err)
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same directory
+/// and a rename, so `path` holds the old content or the new, never a part.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.tmp"));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
+}
+
+/// Writes [`OUTPUT_FILES`] for a proved batch into `out`.
+pub fn write_files(
+    out: &Path,
+    key: &ProverKey,
+    w: &BatchWitness,
+    proof: &ProofOutput,
+) -> Result<(), (PathBuf, std::io::Error)> {
+    let json = |v: serde_json::Result<String>| v.map_err(std::io::Error::other);
+    let contents: [(&str, std::io::Result<String>); 4] = [
+        (
+            OUTPUT_FILES[0],
+            json(serde_json::to_string_pretty(
+                &VerificationKeyJson::from_key(&key.pk.vk, Some(key.setup_note())),
+            )),
+        ),
+        (
+            OUTPUT_FILES[1],
+            json(serde_json::to_string_pretty(&ProofJson::from_proof(
+                &proof.proof,
+            ))),
+        ),
+        (
+            OUTPUT_FILES[2],
+            json(serde_json::to_string_pretty(&public_to_json(&[
+                w.public_input
+            ]))),
+        ),
+        (OUTPUT_FILES[3], Ok(hex::encode(&w.pubdata))),
+    ];
+    for (name, body) in contents {
+        let path = out.join(name);
+        body.and_then(|b| write_atomically(&path, b.as_bytes()))
+            .map_err(|e| (path, e))?;
+    }
+    Ok(())
+}
