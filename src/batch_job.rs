@@ -218,7 +218,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::rename(&tmp, path)
 }
 
-/// Writes [`OUTPUT_FILES`] for a proved batch into `out`.
+/// Writes [`OUTPUT_FILES`] for a proved batch into `out` (created if missing).
 pub fn write_files(
     out: &Path,
     key: &ProverKey,
@@ -247,6 +247,7 @@ pub fn write_files(
         ),
         (OUTPUT_FILES[3], Ok(hex::encode(&w.pubdata))),
     ];
+    std::fs::create_dir_all(out).map_err(|e| (out.to_path_buf(), e))?;
     for (name, body) in contents {
         let path = out.join(name);
         body.and_then(|b| write_atomically(&path, b.as_bytes()))
