@@ -7,21 +7,28 @@
 //!    (created and written to once, so an unwritable `--out` is found
 //!    before anything is applied) and the state store (an existing one:
 //!    empty, truncated or foreign files are refused and left untouched);
-//! 2. the batch applied to the state (its operations checked: a bad
-//!    signature, nonce or serial gap refuses it here, before the key load
-//!    that costs tens of seconds);
-//! 3. the key loaded, the batch proved, the files written (each to a
-//!    temporary name, then renamed, so no reader sees half a file).
+//! 2. an unfinished last batch (one a killed run left before its files
+//!    were written, see [`BatchStage`]) reverted: it never left the
+//!    machine, and re-running the same command proves it again;
+//! 3. the batch applied to the state and recorded [`BatchStage::Applied`]
+//!    (its operations checked: a bad signature, nonce or serial gap refuses
+//!    it here, before the key load that costs tens of seconds);
+//! 4. the key loaded, the batch proved ([`BatchStage::Proved`]), the files
+//!    written (each to a temporary name, then renamed, so no reader sees
+//!    half a file) and the batch recorded [`BatchStage::Written`].
 //!
-//! Any failure after step 2 reverts the state to the batch before. A process
-//! killed between 2 and 3 leaves the batch applied without its files;
-//! `zkroll revert --to N` takes it back.
+//! Any failure in step 4 reverts the state to the batch before. Only a
+//! batch job that returned `Ok` (the command exited 0) has files to settle:
+//! a batch whose files exist but whose stage is not `Written` is reverted by
+//! the next run, which writes them again.
 
 use std::path::{Path, PathBuf};
 
 use rand::rngs::OsRng;
 use zkroll_prover::{prove, KeyParams, ProofOutput, ProverError, ProverKey};
-use zkroll_state::{BatchConfig, BatchWitness, RedbStore, Rollup, StateError, StoreError};
+use zkroll_state::{
+    BatchConfig, BatchStage, BatchWitness, RedbStore, Rollup, StateError, StoreError,
+};
 use zkroll_verifier::snarkjs::{public_to_json, ProofJson, VerificationKeyJson};
 
 use crate::ops_file::OpsFile;
@@ -91,6 +98,29 @@ pub enum BatchJobError {
         #[source]
         source: std::io::Error,
     },
+    /// Reverting the unfinished batch a killed run left failed.
+    #[error("reverting unfinished batch {batch} (stage {stage}): {source}")]
+    Unfinished {
+        /// The unfinished batch.
+        batch: u64,
+        /// The stage it had reached.
+        stage: BatchStage,
+        /// Why.
+        #[source]
+        source: StateError,
+    },
+    /// Recording the batch's stage failed (after its files were written:
+    /// the next run reverts and redoes it).
+    #[error("recording batch {batch} as {stage}: {source}")]
+    Stage {
+        /// The batch.
+        batch: u64,
+        /// The stage that could not be recorded.
+        stage: BatchStage,
+        /// Why.
+        #[source]
+        source: StateError,
+    },
     /// Undoing the batch after a failure failed too (the store names why).
     #[error("undoing batch {batch} after a failure: {source}")]
     Revert {
@@ -110,6 +140,9 @@ pub struct ProvedBatch {
     pub proof: ProofOutput,
     /// The key's constraint count.
     pub constraints: usize,
+    /// The unfinished batch a killed run had left, reverted before this one
+    /// was applied: its number and the stage it had reached.
+    pub replaced: Option<(u64, BatchStage)>,
 }
 
 /// The files a proved batch leaves in `--out`.
@@ -151,6 +184,7 @@ pub fn prove_ops_file(
     let store = RedbStore::open_existing(state)?;
     let mut rollup =
         Rollup::open(store, params.shape.depth, false).map_err(BatchJobError::Refused)?;
+    let replaced = revert_unfinished(&mut rollup)?;
     let before = rollup.last_batch();
     let witness = rollup
         .apply_batch(&config, &file.l1, &file.l2)
@@ -164,6 +198,11 @@ pub fn prove_ops_file(
                 source,
             })
     };
+    tracing::info!(
+        batch = witness.batch_number,
+        stage = %BatchStage::Applied,
+        "batch applied; loading the key"
+    );
     on_key_load();
     let proved = ProverKey::load(keys).and_then(|key| {
         let p = prove(&key, &witness, &mut OsRng)?;
@@ -179,6 +218,17 @@ pub fn prove_ops_file(
             });
         }
     };
+    let number = witness.batch_number;
+    let stage = |rollup: &mut Rollup<RedbStore>, stage| {
+        rollup
+            .set_batch_stage(number, stage)
+            .map_err(|source| BatchJobError::Stage {
+                batch: number,
+                stage,
+                source,
+            })
+    };
+    stage(&mut rollup, BatchStage::Proved)?;
     if let Err((path, source)) = write_files(out, &key, &witness, &proof) {
         undo(&mut rollup)?;
         return Err(BatchJobError::Write {
@@ -187,11 +237,32 @@ pub fn prove_ops_file(
             source,
         });
     }
+    stage(&mut rollup, BatchStage::Written)?;
+    tracing::info!(batch = number, stage = %BatchStage::Written, out = %out.display(), "batch written");
     Ok(ProvedBatch {
         witness,
         constraints: key.num_constraints,
         proof,
+        replaced,
     })
+}
+
+/// Reverts the last batch when a killed run left it before
+/// [`BatchStage::Written`]; returns it and its stage.
+pub fn revert_unfinished(
+    rollup: &mut Rollup<RedbStore>,
+) -> Result<Option<(u64, BatchStage)>, BatchJobError> {
+    let unfinished = rollup.unfinished_batch().map_err(BatchJobError::Refused)?;
+    if let Some((batch, stage)) = unfinished {
+        rollup
+            .revert_to(batch - 1)
+            .map_err(|source| BatchJobError::Unfinished {
+                batch,
+                stage,
+                source,
+            })?;
+    }
+    Ok(unfinished)
 }
 
 /// Creates `out` and writes (then removes) a probe file in it.

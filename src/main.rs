@@ -9,11 +9,12 @@ use clap::{Parser, Subcommand};
 
 mod cmd_bench;
 mod cmd_l1;
+mod cmd_state;
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::rngs::OsRng;
 use zkroll::prover::{setup, ProverKey};
 use zkroll::state::field::fr_to_decimal;
-use zkroll::state::{Address20, CircuitShape, Domain, L2Op, PrivateKey, RedbStore, Rollup};
+use zkroll::state::{Address20, CircuitShape, Domain, L2Op, PrivateKey};
 
 #[derive(Parser)]
 #[command(
@@ -79,6 +80,16 @@ enum Command {
         /// The batch to go back to (0: the empty tree).
         #[arg(long)]
         to: u64,
+    },
+    /// Show the state: last batch, its stage (applied, proved, written),
+    /// root and L1 queue position.
+    Status {
+        /// The state store.
+        #[arg(long)]
+        state: PathBuf,
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
     },
     /// Create an empty state store.
     Init {
@@ -224,7 +235,7 @@ enum AccountCommand {
     New,
 }
 
-fn spinner(msg: &str) -> ProgressBar {
+pub(crate) fn spinner(msg: &str) -> ProgressBar {
     let pb = ProgressBar::new_spinner();
     pb.set_style(
         ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
@@ -298,8 +309,9 @@ fn main() -> ExitCode {
         Command::Sync(a) => cmd_l1::sync_cmd(a),
         Command::Exit(a) => cmd_l1::exit_cmd(a),
         Command::Reclaim(a) => cmd_l1::reclaim_cmd(a),
-        Command::Init { state, depth } => init(&state, depth),
-        Command::Revert { state, to } => revert_cmd(&state, to),
+        Command::Init { state, depth } => cmd_state::init(&state, depth),
+        Command::Revert { state, to } => cmd_state::revert_cmd(&state, to),
+        Command::Status { state, json } => cmd_state::status_cmd(&state, json),
         Command::Bench {
             depth,
             l1_slots,
@@ -358,7 +370,7 @@ fn main() -> ExitCode {
             ops,
             out,
             json,
-        } => prove_cmd(&keys, &state, &ops, &out, json),
+        } => cmd_state::prove_cmd(&keys, &state, &ops, &out, json),
     };
     match res {
         Ok(()) => ExitCode::SUCCESS,
@@ -367,20 +379,6 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
-}
-
-fn init(state: &Path, depth: u8) -> Result<()> {
-    if state.exists() {
-        bail!("{} already exists", state.display());
-    }
-    let store = RedbStore::open(state).with_context(|| format!("creating {}", state.display()))?;
-    let r = Rollup::open(store, depth, false)?;
-    println!(
-        "initialised {} (depth {depth}, empty root {})",
-        state.display(),
-        fr_to_decimal(&r.root())
-    );
-    Ok(())
 }
 
 fn account_new() -> Result<()> {
@@ -432,66 +430,6 @@ fn setup_cmd(shape: CircuitShape, out: &Path) -> Result<ProverKey> {
         out.display()
     );
     Ok(key)
-}
-
-fn prove_cmd(keys: &Path, state: &Path, ops: &Path, out: &Path, json: bool) -> Result<()> {
-    let pb = std::cell::RefCell::new(None);
-    let res = zkroll::batch_job::prove_ops_file(keys, state, ops, out, || {
-        *pb.borrow_mut() = Some(spinner("loading keys and proving"));
-    });
-    if let Some(pb) = pb.into_inner() {
-        pb.finish_and_clear();
-    }
-    let done = res?;
-    let (w, p) = (&done.witness, &done.proof);
-    if json {
-        println!(
-            "{}",
-            serde_json::json!({
-                "batch": w.batch_number,
-                "constraints": done.constraints,
-                "witness_ms": p.witness_time.as_secs_f64() * 1e3,
-                "prove_ms": p.prove_time.as_secs_f64() * 1e3,
-                "public_input": fr_to_decimal(&w.public_input),
-                "new_root": fr_to_decimal(&w.new_root),
-                "out": out.display().to_string(),
-            })
-        );
-    } else {
-        println!(
-            "batch {} proved: {} constraints, witness {:.2} s, prove {:.2} s; wrote {}/proof.json, public.json, pubdata.hex",
-            w.batch_number,
-            done.constraints,
-            p.witness_time.as_secs_f64(),
-            p.prove_time.as_secs_f64(),
-            out.display()
-        );
-    }
-    Ok(())
-}
-
-fn revert_cmd(state: &Path, to: u64) -> Result<()> {
-    let store = RedbStore::open_existing(state)?;
-    let depth = store_depth(&store)?;
-    let mut rollup = Rollup::open(store, depth, false)?;
-    let from = rollup.last_batch();
-    rollup.revert_to(to)?;
-    println!(
-        "{}: reverted from batch {from} to batch {to} (root {})",
-        state.display(),
-        fr_to_decimal(&rollup.root())
-    );
-    Ok(())
-}
-
-/// The depth recorded in an existing store.
-fn store_depth(store: &RedbStore) -> Result<u8> {
-    use zkroll::state::Storage;
-    Ok(store
-        .load()?
-        .meta
-        .context("the store holds no state")?
-        .depth)
 }
 
 fn verify_cmd(vk: &Path, proof: &Path, public: &Path, json: bool) -> ExitCode {

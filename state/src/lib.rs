@@ -27,5 +27,5 @@ pub use ops::{L1Op, L2Op, OpType, QueuedL1Op, SignedL2Op, Transfer, Withdraw};
 pub use poseidon::Poseidon;
 pub use pubdata::CircuitShape;
 pub use state::{Rollup, StateError};
-pub use store::{MemStore, RedbStore, Storage, StoreError};
+pub use store::{BatchStage, MemStore, RedbStore, Storage, StoreError};
 pub use tree::{AccountTree, MerklePath};

@@ -7,7 +7,7 @@ use crate::batch::{self, BatchConfig, BatchError, BatchWitness, ReplayError};
 use crate::field::Fr;
 use crate::ops::{QueuedL1Op, SignedL2Op};
 use crate::pubdata::CircuitShape;
-use crate::store::{BatchRecord, Meta, Storage, StoreError};
+use crate::store::{BatchRecord, BatchStage, Meta, Storage, StoreError};
 use crate::tree::{AccountTree, TreeDelta, TreeError};
 
 /// Why a state operation failed. The in-memory and stored state are
@@ -49,6 +49,14 @@ pub enum StateError {
         what: &'static str,
         /// The batch.
         batch: u64,
+    },
+    /// A stage was recorded for a batch the state does not hold.
+    #[error("no batch {batch} to record a stage for: the state is at batch {last}")]
+    NoSuchBatch {
+        /// The batch asked for.
+        batch: u64,
+        /// The last applied batch.
+        last: u64,
     },
     /// The stored nodes do not hash up from the stored leaves.
     #[error("stored tree is inconsistent: its nodes do not match its leaves")]
@@ -131,12 +139,44 @@ impl<S: Storage> Rollup<S> {
         Ok(self.store.batch_record(number)?)
     }
 
+    /// The [`BatchStage`] batch `number` reached (`None`: no such batch, or
+    /// a store written before stages were recorded).
+    pub fn batch_stage(&self, number: u64) -> Result<Option<BatchStage>, StateError> {
+        if number == 0 || number > self.meta.last_batch {
+            return Ok(None);
+        }
+        Ok(self.store.stage(number)?)
+    }
+
+    /// Records, durably, that batch `number` reached `stage`.
+    pub fn set_batch_stage(&mut self, number: u64, stage: BatchStage) -> Result<(), StateError> {
+        if number == 0 || number > self.meta.last_batch {
+            return Err(StateError::NoSuchBatch {
+                batch: number,
+                last: self.meta.last_batch,
+            });
+        }
+        Ok(self.store.set_stage(number, stage)?)
+    }
+
+    /// The last batch and its stage when it stopped before
+    /// [`BatchStage::Written`] (its files were never written, so it never
+    /// left the machine); `None` when it is written, or at genesis.
+    pub fn unfinished_batch(&self) -> Result<Option<(u64, BatchStage)>, StateError> {
+        let last = self.meta.last_batch;
+        Ok(match self.batch_stage(last)? {
+            Some(stage) if stage < BatchStage::Written => Some((last, stage)),
+            _ => None,
+        })
+    }
+
     fn commit(
         &mut self,
         config: BatchConfig,
         old_root: Fr,
         l1_next_after: u64,
         pubdata: Vec<u8>,
+        stage: BatchStage,
     ) -> Result<(), StateError> {
         let delta = self.tree.take_delta();
         let number = self.meta.last_batch + 1;
@@ -155,7 +195,7 @@ impl<S: Storage> Rollup<S> {
             l1_next: l1_next_after,
             root: self.tree.root(),
         };
-        if let Err(e) = self.store.commit_batch(&record, &delta, &meta) {
+        if let Err(e) = self.store.commit_batch(&record, &delta, &meta, stage) {
             self.tree.apply_values(&delta, true);
             return Err(e.into());
         }
@@ -163,8 +203,9 @@ impl<S: Storage> Rollup<S> {
         Ok(())
     }
 
-    /// Applies and durably commits the next batch: `l1_ops` must start at
-    /// [`Rollup::l1_next`]. On any error nothing changes, in memory or on disk.
+    /// Applies and durably commits the next batch (at
+    /// [`BatchStage::Applied`]): `l1_ops` must start at [`Rollup::l1_next`].
+    /// On any error nothing changes, in memory or on disk.
     pub fn apply_batch(
         &mut self,
         config: &BatchConfig,
@@ -179,7 +220,13 @@ impl<S: Storage> Rollup<S> {
             l1_ops,
             l2_ops,
         )?;
-        self.commit(*config, w.old_root, w.l1_next, w.pubdata.clone())?;
+        self.commit(
+            *config,
+            w.old_root,
+            w.l1_next,
+            w.pubdata.clone(),
+            BatchStage::Applied,
+        )?;
         Ok(w)
     }
 
@@ -193,7 +240,14 @@ impl<S: Storage> Rollup<S> {
             domain: pd.header.domain,
         };
         let l1_next = self.meta.l1_next + pd.header.l1_count as u64;
-        self.commit(config, old_root, l1_next, pubdata.to_vec())
+        // Published on L1 already: nothing is left to prove or write.
+        self.commit(
+            config,
+            old_root,
+            l1_next,
+            pubdata.to_vec(),
+            BatchStage::Written,
+        )
     }
 
     /// Undoes every batch after `batch` (e.g. back to the last one verified

@@ -1,9 +1,10 @@
 //! Persistence behind a small trait: [`RedbStore`] (durable, crash-safe) and
 //! [`MemStore`] (tests). A store holds the tree's leaves and nodes, one
 //! [`BatchRecord`] and one [`TreeDelta`] per batch (so batches can be undone
-//! down to the last L1-verified one), and a [`Meta`] row. Each batch is one
-//! write transaction with a durable commit: after a crash the store holds
-//! either all of a batch or none of it.
+//! down to the last L1-verified one), the [`BatchStage`] each batch has
+//! reached, and a [`Meta`] row. Each batch is one write transaction with a
+//! durable commit: after a crash the store holds either all of a batch or
+//! none of it.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -108,6 +109,60 @@ pub struct BatchRecord {
     pub pubdata: Vec<u8>,
 }
 
+/// How far an applied batch has got on its way out of the operator: a
+/// batch is committed `Applied`, then `Proved`, then `Written` once its
+/// proof and pubdata files exist. A batch left before `Written` (the process
+/// was killed, the disk filled) never left the machine, so the next batch
+/// job reverts it and applies its operations again (see
+/// `zkroll::batch_job`). A batch rebuilt from L1's pubdata is `Written`:
+/// it is published there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum BatchStage {
+    /// Applied to the state and committed; not proved yet.
+    Applied,
+    /// Proved; its files not written yet.
+    Proved,
+    /// Its proof, public input and pubdata are written (or, for a replayed
+    /// batch, published on L1).
+    Written,
+}
+
+impl BatchStage {
+    /// The stage's byte in the store.
+    pub const fn to_byte(self) -> u8 {
+        match self {
+            BatchStage::Applied => 1,
+            BatchStage::Proved => 2,
+            BatchStage::Written => 3,
+        }
+    }
+
+    /// The stage a stored byte names.
+    pub const fn from_byte(b: u8) -> Option<Self> {
+        match b {
+            1 => Some(BatchStage::Applied),
+            2 => Some(BatchStage::Proved),
+            3 => Some(BatchStage::Written),
+            _ => None,
+        }
+    }
+
+    /// The stage's name, as `zkroll status` prints it.
+    pub const fn name(self) -> &'static str {
+        match self {
+            BatchStage::Applied => "applied",
+            BatchStage::Proved => "proved",
+            BatchStage::Written => "written",
+        }
+    }
+}
+
+impl std::fmt::Display for BatchStage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// Everything a store holds, read at open.
 #[derive(Clone, Debug, Default)]
 pub struct Snapshot {
@@ -126,16 +181,24 @@ pub trait Storage {
     /// Writes the meta row of a fresh store.
     fn init(&mut self, meta: &Meta) -> Result<(), StoreError>;
     /// Persists one batch: the delta's `after` values, the record, the delta
-    /// itself (for undo) and the new meta, in one durable transaction.
+    /// itself (for undo), its stage and the new meta, in one durable
+    /// transaction.
     fn commit_batch(
         &mut self,
         record: &BatchRecord,
         delta: &TreeDelta,
         meta: &Meta,
+        stage: BatchStage,
     ) -> Result<(), StoreError>;
     /// Undoes every batch after `to_batch`: writes `undo`'s `after` values,
-    /// deletes those batches' records and deltas, writes `meta`; one transaction.
+    /// deletes those batches' records, deltas and stages, writes `meta`; one
+    /// transaction.
     fn revert(&mut self, to_batch: u64, undo: &TreeDelta, meta: &Meta) -> Result<(), StoreError>;
+    /// Records that batch `number` reached `stage` (durably).
+    fn set_stage(&mut self, number: u64, stage: BatchStage) -> Result<(), StoreError>;
+    /// The stage batch `number` reached (`None`: no such batch, or a store
+    /// written before stages were recorded).
+    fn stage(&self, number: u64) -> Result<Option<BatchStage>, StoreError>;
     /// The record of batch `number`.
     fn batch_record(&self, number: u64) -> Result<Option<BatchRecord>, StoreError>;
     /// The delta of batch `number`.
@@ -171,6 +234,7 @@ pub struct MemStore {
     nodes: BTreeMap<NodeKey, Fr>,
     records: BTreeMap<u64, BatchRecord>,
     deltas: BTreeMap<u64, TreeDelta>,
+    stages: BTreeMap<u64, BatchStage>,
 }
 
 impl MemStore {
@@ -214,10 +278,12 @@ impl Storage for MemStore {
         record: &BatchRecord,
         delta: &TreeDelta,
         meta: &Meta,
+        stage: BatchStage,
     ) -> Result<(), StoreError> {
         self.write_after(delta);
         self.records.insert(record.number, record.clone());
         self.deltas.insert(record.number, delta.clone());
+        self.stages.insert(record.number, stage);
         self.meta = Some(*meta);
         Ok(())
     }
@@ -226,8 +292,18 @@ impl Storage for MemStore {
         self.write_after(undo);
         self.records.retain(|n, _| *n <= to_batch);
         self.deltas.retain(|n, _| *n <= to_batch);
+        self.stages.retain(|n, _| *n <= to_batch);
         self.meta = Some(*meta);
         Ok(())
+    }
+
+    fn set_stage(&mut self, number: u64, stage: BatchStage) -> Result<(), StoreError> {
+        self.stages.insert(number, stage);
+        Ok(())
+    }
+
+    fn stage(&self, number: u64) -> Result<Option<BatchStage>, StoreError> {
+        Ok(self.stages.get(&number).copied())
     }
 
     fn batch_record(&self, number: u64) -> Result<Option<BatchRecord>, StoreError> {
@@ -244,6 +320,9 @@ const LEAVES: TableDefinition<u64, &[u8]> = TableDefinition::new("leaves");
 const NODES: TableDefinition<(u8, u64), &[u8]> = TableDefinition::new("nodes");
 const BATCHES: TableDefinition<u64, &[u8]> = TableDefinition::new("batches");
 const DELTAS: TableDefinition<u64, &[u8]> = TableDefinition::new("deltas");
+/// Batch number → [`BatchStage::to_byte`]. Absent in stores written before
+/// stages were recorded (every batch in them is treated as unknown).
+const STAGES: TableDefinition<u64, u8> = TableDefinition::new("stages");
 
 /// The durable store: one redb file.
 pub struct RedbStore {
@@ -297,6 +376,7 @@ impl RedbStore {
             txn.open_table(NODES).map_err(backend("open"))?;
             txn.open_table(BATCHES).map_err(backend("open"))?;
             txn.open_table(DELTAS).map_err(backend("open"))?;
+            txn.open_table(STAGES).map_err(backend("open"))?;
         }
         txn.commit().map_err(backend("open"))?;
         Ok(Self { db })
@@ -398,6 +478,7 @@ impl Storage for RedbStore {
         record: &BatchRecord,
         delta: &TreeDelta,
         meta: &Meta,
+        stage: BatchStage,
     ) -> Result<(), StoreError> {
         // Default durability is Immediate: commit() returns after fsync.
         let txn = self.db.begin_write().map_err(backend("begin batch"))?;
@@ -409,6 +490,9 @@ impl Storage for RedbStore {
             let mut d = txn.open_table(DELTAS).map_err(backend("write delta"))?;
             d.insert(record.number, encode("delta", delta)?.as_slice())
                 .map_err(backend("write delta"))?;
+            let mut st = txn.open_table(STAGES).map_err(backend("write stage"))?;
+            st.insert(record.number, stage.to_byte())
+                .map_err(backend("write stage"))?;
         }
         Self::write_meta(&txn, meta)?;
         txn.commit().map_err(backend("commit batch"))
@@ -424,6 +508,9 @@ impl Storage for RedbStore {
             let mut d = txn.open_table(DELTAS).map_err(backend("revert deltas"))?;
             d.retain(|n, _| n <= to_batch)
                 .map_err(backend("revert deltas"))?;
+            let mut st = txn.open_table(STAGES).map_err(backend("revert stages"))?;
+            st.retain(|n, _| n <= to_batch)
+                .map_err(backend("revert stages"))?;
         }
         Self::write_meta(&txn, meta)?;
         txn.commit().map_err(backend("commit revert"))
@@ -435,5 +522,35 @@ impl Storage for RedbStore {
 
     fn batch_delta(&self, number: u64) -> Result<Option<TreeDelta>, StoreError> {
         self.get(DELTAS, number, "delta")
+    }
+
+    fn set_stage(&mut self, number: u64, stage: BatchStage) -> Result<(), StoreError> {
+        let txn = self.db.begin_write().map_err(backend("begin stage"))?;
+        {
+            let mut st = txn.open_table(STAGES).map_err(backend("write stage"))?;
+            st.insert(number, stage.to_byte())
+                .map_err(backend("write stage"))?;
+        }
+        txn.commit().map_err(backend("commit stage"))
+    }
+
+    fn stage(&self, number: u64) -> Result<Option<BatchStage>, StoreError> {
+        let txn = self.db.begin_read().map_err(backend("read stage"))?;
+        let t = match txn.open_table(STAGES) {
+            Ok(t) => t,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+            Err(e) => return Err(backend("read stage")(e)),
+        };
+        match t.get(number).map_err(backend("read stage"))? {
+            None => Ok(None),
+            Some(v) => {
+                BatchStage::from_byte(v.value())
+                    .map(Some)
+                    .ok_or_else(|| StoreError::Decode {
+                        what: "batch stage",
+                        detail: format!("byte {} names no stage", v.value()),
+                    })
+            }
+        }
     }
 }
