@@ -44,6 +44,15 @@ pub fn enforce_not_small_order(p: &PointVar) -> Result<(), SynthesisError> {
     p8.x.enforce_not_equal(&FrVar::zero())
 }
 
+/// Whether `8 * p` is the identity (the native `is_small_order`): three
+/// doublings and `x == 0` (8·p lies in the prime-order subgroup, where only
+/// the identity has x = 0). `p` must be on the curve, where the addition law
+/// is complete.
+pub fn is_small_order(p: &PointVar) -> Result<Bool, SynthesisError> {
+    let p8 = p.double()?.double()?.double()?;
+    p8.x.is_zero()
+}
+
 /// The circuit side of DepositNew's key decompression (native:
 /// [`decompress_reduced`]). Given y (already reduced mod r) and the sign
 /// bit, returns `(x, ok)`: when `ok`, `(x, y)` is on the curve, `x != 0` and

@@ -213,7 +213,16 @@ impl Ctx<'_> {
             key_sum.conditional_enforce_equal(&FrVar::zero(), &Self::not(&dn))?;
         }
 
-        let fail_dn = &dn & &(&Self::not(&empty) | &Self::not(&key_ok));
+        // A small-order key could be signed for by anyone (and no L2
+        // operation from it is accepted), so DepositNew fails on one and L1
+        // refunds the deposit. Off the curve, Base8 stands in for the check.
+        let small_key = {
+            let b8 = base8();
+            let px = FrVar::conditionally_select(&key_ok, &x, &FrVar::constant(b8.x))?;
+            let py = FrVar::conditionally_select(&key_ok, &y, &FrVar::constant(b8.y))?;
+            crate::babyjubjub::is_small_order(&crate::babyjubjub::PointVar::new(px, py))?
+        };
+        let fail_dn = &dn & &(&(&Self::not(&empty) | &Self::not(&key_ok)) | &small_key);
         let bad_account = &empty | &Self::not(&token_eq);
         let fail_dep = &dep & &(&bad_account | &overflow);
         let fail_fe = &fe & &bad_account;

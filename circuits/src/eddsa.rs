@@ -54,11 +54,15 @@ impl SignatureVar {
             Some(sig) => (sig.r8, BigUint::from(sig.s)),
             None => (base8(), BigUint::from(0u8)),
         };
-        let r8 = PointVar::new_variable_omit_prime_order_check(
-            cs.clone(),
-            || Ok(r8.into_group()),
-            AllocationMode::Witness,
-        )?;
+        let r8 = {
+            // The allocation enforces the curve equation.
+            crate::rule!("eddsa_r8_on_curve");
+            PointVar::new_variable_omit_prime_order_check(
+                cs.clone(),
+                || Ok(r8.into_group()),
+                AllocationMode::Witness,
+            )?
+        };
         let s_bits = (0..S_BITS)
             .map(|i| Bool::new_witness(cs.clone(), || Ok(s.bit(i as u64))))
             .collect::<Result<Vec<_>, _>>()?;

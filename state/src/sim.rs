@@ -31,6 +31,25 @@ pub fn undecompressible_key() -> PackedPubkey {
         .unwrap_or(PackedPubkey([0u8; 32]))
 }
 
+/// A packed key of small order with x != 0 (it decompresses, but 8·A is
+/// the identity): a DepositNew carrying it fails with `SmallOrderPubkey`.
+pub fn small_order_key() -> PackedPubkey {
+    use crate::babyjubjub::{compress, decompress_reduced, mul_biguint, suborder};
+    use ark_ff::Zero;
+    use ark_ec::CurveGroup;
+    (2u8..=255)
+        .filter_map(|y| {
+            let mut b = [0u8; 32];
+            b[0] = y;
+            decompress_reduced(&b).ok()
+        })
+        // l·P keeps only P's torsion component.
+        .map(|p| mul_biguint(&p, &suborder()).into_affine())
+        .find(|t| !t.x.is_zero())
+        .map(|t| PackedPubkey(compress(&t)))
+        .unwrap_or(PackedPubkey([0u8; 32]))
+}
+
 /// Generates operations for a set of accounts it holds the keys of.
 pub struct Workload {
     rng: StdRng,

@@ -152,6 +152,29 @@ fn every_l1_failure_is_recorded_and_changes_nothing() {
     assert_eq!(r.root(), before);
 }
 
+/// A DepositNew of a small-order key (it decompresses, 8·A is the
+/// identity) fails: no L2 operation from it could ever be accepted, so the
+/// deposit is refunded rather than stranded.
+#[test]
+fn a_small_order_key_fails_its_deposit_new() {
+    let (mut r, mut w) = setup();
+    let before = r.root();
+    let key = zkroll_state::sim::small_order_key();
+    let point = zkroll_state::babyjubjub::decompress_reduced(&key.0).expect("decompresses");
+    assert!(zkroll_state::babyjubjub::is_small_order(&point));
+    let op = w.queue(L1Op::DepositNew {
+        idx: 6,
+        pubkey: key,
+        token: 0,
+        amount: 5,
+    });
+    let wit = r.apply_batch(&CONFIG, &[op], &[]).unwrap();
+    assert_eq!(wit.l1[0].failure, Some(L1Failure::SmallOrderPubkey));
+    assert_eq!(wit.l1[0].slot.status, L1Status::Failed);
+    assert_eq!(r.root(), before);
+    assert!(r.account(6).is_none());
+}
+
 #[test]
 fn every_l2_rejection_names_its_slot_and_changes_nothing() {
     let (mut r, w) = setup();

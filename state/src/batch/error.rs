@@ -24,6 +24,11 @@ pub enum L1Failure {
     /// DepositNew's compressed key is not a curve point.
     #[error("public key does not decompress to a Baby Jubjub point")]
     InvalidPubkey,
+    /// DepositNew's key is of small order (8·A has x = 0): anyone could
+    /// sign for it, so no L2 operation from it is accepted; the deposit is
+    /// refunded instead of stranded.
+    #[error("public key is of small order (no operation from it would be accepted)")]
+    SmallOrderPubkey,
     /// The index does not fit the tree's depth.
     #[error("index does not fit the tree")]
     IndexOutOfRange,

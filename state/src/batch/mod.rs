@@ -178,12 +178,14 @@ fn apply_l1(tree: &mut AccountTree, op: Option<&L1Op>) -> L1SlotWitness {
     // marks the op failed if any higher bit is set.
     let leaf_idx = ((idx as u64) & (cap - 1)) as AccountId;
     let before = account_at(tree, leaf_idx);
-    let pubkey = match op_type {
-        OpType::DepositNew => crate::babyjubjub::decompress_reduced(&pubkey_bytes.0)
-            .ok()
-            .map(PublicKey::from_point),
+    let point = match op_type {
+        OpType::DepositNew => crate::babyjubjub::decompress_reduced(&pubkey_bytes.0).ok(),
         _ => None,
     };
+    let small_order = point
+        .as_ref()
+        .is_some_and(crate::babyjubjub::is_small_order);
+    let pubkey = point.map(PublicKey::from_point);
     let mut out_amount = amount;
     let outcome: Result<Option<Account>, L1Failure> = (|| {
         if (idx as u64) >= cap {
@@ -196,6 +198,9 @@ fn apply_l1(tree: &mut AccountTree, op: Option<&L1Op>) -> L1SlotWitness {
                     return Err(L1Failure::AccountExists);
                 }
                 let pk = pubkey.ok_or(L1Failure::InvalidPubkey)?;
+                if small_order {
+                    return Err(L1Failure::SmallOrderPubkey);
+                }
                 Ok(Some(Account::new(token, amount, pk)))
             }
             OpType::Deposit => {
