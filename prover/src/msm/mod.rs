@@ -42,7 +42,7 @@ mod tests;
 pub use bucket::BatchInverse;
 use bucket::{Accumulator, CHUNK, NEG};
 use scalars::booth;
-pub use scalars::{RepeatCounts, Repeats, Scalars, ScalarsRef};
+pub use scalars::{RepeatCounts, Repeats, Scalars, ScalarsRef, REPEAT_MIN_BITS};
 
 /// Additions per shared inversion.
 pub const BATCH: usize = 1024;
