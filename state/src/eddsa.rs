@@ -286,7 +286,7 @@ impl<'de> Deserialize<'de> for Signature {
             let j = SignatureJson::deserialize(d)?;
             let x = fr_from_str(&j.r8[0]).map_err(D::Error::custom)?;
             let y = fr_from_str(&j.r8[1]).map_err(D::Error::custom)?;
-            let s = BigUint::parse_bytes(j.s.as_bytes(), 10)
+            let s = crate::field::biguint_from_digits(&j.s, 10)
                 .ok_or_else(|| D::Error::custom("signature s: not a decimal integer"))?;
             Self::from_parts(x, y, &s).map_err(D::Error::custom)
         } else {

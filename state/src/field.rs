@@ -34,15 +34,25 @@ pub fn modulus() -> BigUint {
     Fr::MODULUS.into()
 }
 
+/// A non-empty string of base-`radix` digits and nothing else (num-bigint's
+/// `parse_bytes` also takes `_` separators and a leading `+`).
+pub fn biguint_from_digits(s: &str, radix: u32) -> Option<BigUint> {
+    if s.is_empty() || !s.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    BigUint::parse_bytes(s.as_bytes(), radix)
+}
+
 /// Parses a decimal string, or hex with a `0x` prefix, rejecting values `>= r`.
+/// Only digits are accepted (no sign, no `_` separators), so a number has
+/// one spelling per base.
 pub fn fr_from_str(s: &str) -> Result<Fr, FieldError> {
     let s = s.trim();
     let n = if let Some(hex) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
-        BigUint::parse_bytes(hex.as_bytes(), 16)
+        biguint_from_digits(hex, 16)
     } else {
-        BigUint::parse_bytes(s.as_bytes(), 10)
+        biguint_from_digits(s, 10)
     }
-    .filter(|_| !s.is_empty() && !s.starts_with('+') && !s.starts_with('-'))
     .ok_or_else(|| FieldError::NotAnInteger(s.to_string()))?;
     fr_from_biguint(&n)
 }
@@ -144,10 +154,14 @@ mod tests {
             Err(FieldError::NotAnInteger(_))
         ));
         assert!(matches!(fr_from_str(""), Err(FieldError::NotAnInteger(_))));
-        assert!(matches!(
-            fr_from_str("-1"),
-            Err(FieldError::NotAnInteger(_))
-        ));
+        // One spelling per number: no sign, no separators, no empty hex.
+        for bad in ["-1", "+1", "1_0", "0x_1", "0x", "0x+1", "1 0"] {
+            assert!(
+                matches!(fr_from_str(bad), Err(FieldError::NotAnInteger(_))),
+                "{bad:?} accepted"
+            );
+        }
+        assert_eq!(fr_from_str("0x0a").unwrap(), fr_from_str("10").unwrap());
         let r_bytes = modulus().to_bytes_be();
         assert!(matches!(
             fr_from_be_bytes(&r_bytes),

@@ -428,11 +428,16 @@ pub mod serde_u128 {
         }
 
         fn visit_str<E: Error>(self, s: &str) -> Result<u128, E> {
-            s.parse::<u128>().map_err(|_| {
-                E::custom(format!(
-                    "amount {s:?} is not a whole number from 0 to 2^128 - 1 in decimal digits"
-                ))
-            })
+            // Digits only: `str::parse` also takes a leading `+`.
+            let digits = !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+            digits
+                .then(|| s.parse::<u128>().ok())
+                .flatten()
+                .ok_or_else(|| {
+                    E::custom(format!(
+                        "amount {s:?} is not a whole number from 0 to 2^128 - 1 in decimal digits"
+                    ))
+                })
         }
     }
 }

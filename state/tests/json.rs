@@ -43,6 +43,10 @@ fn bad_amounts_say_what_is_wrong() {
     assert!(op("1.5").contains("not a whole number"), "{}", op("1.5"));
     assert!(op("\"12a\"").contains("\"12a\" is not a whole number"));
     assert!(op("\"-1\"").contains("not a whole number"));
+    // One spelling per amount: no sign, no separators.
+    for bad in ["\"+5\"", "\"1_0\"", "\"\"", "\" 5\""] {
+        assert!(op(bad).contains("not a whole number"), "{bad}: {}", op(bad));
+    }
     assert!(op("true").contains("a whole number from 0 to 2^128 - 1"));
     // A number and a decimal string are both amounts.
     for ok in ["7", "\"7\""] {
@@ -61,4 +65,34 @@ fn printed_operations_read_back() {
     let signed = w.transfer(1, 2, 3, 0, 0).unwrap();
     let j = serde_json::to_string(&signed).unwrap();
     assert_eq!(serde_json::from_str::<SignedL2Op>(&j).unwrap(), signed);
+}
+
+#[test]
+fn signature_numbers_have_one_spelling() {
+    let mut w = Workload::new(1, Domain::new(1, [7; 20]));
+    for k in 0..3 {
+        w.deposit_new(0, 10 + k);
+    }
+    let signed = w.transfer(1, 2, 3, 0, 0).unwrap();
+    let j: serde_json::Value = serde_json::to_value(signed).unwrap();
+    let s = j["signature"]["s"].as_str().unwrap().to_string();
+    let x = j["signature"]["r8"][0].as_str().unwrap().to_string();
+    for (field, value) in [
+        ("s", format!("+{s}")),
+        ("s", format!("{}_{}", &s[..1], &s[1..])),
+        ("r8", format!("+{x}")),
+        ("r8", format!("{}_{}", &x[..1], &x[1..])),
+    ] {
+        let mut bad = j.clone();
+        if field == "s" {
+            bad["signature"]["s"] = value.clone().into();
+        } else {
+            bad["signature"]["r8"][0] = value.clone().into();
+        }
+        assert!(
+            serde_json::from_value::<SignedL2Op>(bad).is_err(),
+            "{field} = {value:?} accepted"
+        );
+    }
+    assert_eq!(serde_json::from_value::<SignedL2Op>(j).unwrap(), signed);
 }
