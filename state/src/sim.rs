@@ -35,8 +35,8 @@ pub fn undecompressible_key() -> PackedPubkey {
 /// the identity): a DepositNew carrying it fails with `SmallOrderPubkey`.
 pub fn small_order_key() -> PackedPubkey {
     use crate::babyjubjub::{compress, decompress_reduced, mul_biguint, suborder};
-    use ark_ff::Zero;
     use ark_ec::CurveGroup;
+    use ark_ff::Zero;
     (2u8..=255)
         .filter_map(|y| {
             let mut b = [0u8; 32];
