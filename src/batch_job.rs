@@ -17,10 +17,13 @@
 //!    written (each to a temporary name, then renamed, so no reader sees
 //!    half a file) and the batch recorded [`BatchStage::Written`].
 //!
-//! Any failure in step 4 reverts the state to the batch before. Only a
-//! batch job that returned `Ok` (the command exited 0) has files to settle:
-//! a batch whose files exist but whose stage is not `Written` is reverted by
-//! the next run, which writes them again.
+//! Any failure in step 4 reverts the state to the batch before (a failure
+//! to record `Written` also removes the files just written). Only a batch
+//! job that returned `Ok` (the command exited 0) has files to settle; a
+//! process killed after the files were renamed but before `Written` was
+//! recorded leaves files the next run reverts and writes again, unless
+//! `zkroll sync` finds the batch settled on L1 first (it then records it
+//! `Written`).
 
 use std::path::{Path, PathBuf};
 
@@ -33,7 +36,9 @@ use zkroll_verifier::snarkjs::{public_to_json, ProofJson, VerificationKeyJson};
 
 use crate::ops_file::OpsFile;
 
-/// Why a batch job stopped; the state is unchanged after every one.
+/// Why a batch job stopped. The state is where the job found it after
+/// every one but `RefusedAfterRevert` (an unfinished batch was reverted
+/// first, and says so).
 #[derive(Debug, thiserror::Error)]
 pub enum BatchJobError {
     /// The key directory's parameters could not be read.
@@ -98,6 +103,18 @@ pub enum BatchJobError {
         #[source]
         source: std::io::Error,
     },
+    /// The batch was refused after the unfinished batch a killed run had
+    /// left was reverted: the state is at the batch before that one.
+    #[error("batch refused: {source} (unfinished batch {batch}, stopped at stage {stage}, was reverted first; the state is at batch {})", batch - 1)]
+    RefusedAfterRevert {
+        /// The unfinished batch that was reverted.
+        batch: u64,
+        /// The stage it had reached.
+        stage: BatchStage,
+        /// Why the new batch was refused.
+        #[source]
+        source: StateError,
+    },
     /// Reverting the unfinished batch a killed run left failed.
     #[error("reverting unfinished batch {batch} (stage {stage}): {source}")]
     Unfinished {
@@ -109,9 +126,11 @@ pub enum BatchJobError {
         #[source]
         source: StateError,
     },
-    /// Recording the batch's stage failed (after its files were written:
-    /// the next run reverts and redoes it).
-    #[error("recording batch {batch} as {stage}: {source}")]
+    /// Recording the batch's stage failed; the batch was reverted (and, if
+    /// its files had been written, they were removed: nothing to settle).
+    #[error(
+        "recording batch {batch} as {stage} failed, batch reverted and its files removed: {source}"
+    )]
     Stage {
         /// The batch.
         batch: u64,
@@ -186,9 +205,19 @@ pub fn prove_ops_file(
         Rollup::open(store, params.shape.depth, false).map_err(BatchJobError::Refused)?;
     let replaced = revert_unfinished(&mut rollup)?;
     let before = rollup.last_batch();
-    let witness = rollup
-        .apply_batch(&config, &file.l1, &file.l2)
-        .map_err(BatchJobError::Refused)?;
+    let witness = match rollup.apply_batch(&config, &file.l1, &file.l2) {
+        Ok(w) => w,
+        Err(source) => {
+            return Err(match replaced {
+                None => BatchJobError::Refused(source),
+                Some((batch, stage)) => BatchJobError::RefusedAfterRevert {
+                    batch,
+                    stage,
+                    source,
+                },
+            })
+        }
+    };
 
     let undo = |rollup: &mut Rollup<RedbStore>| {
         rollup
@@ -228,7 +257,10 @@ pub fn prove_ops_file(
                 source,
             })
     };
-    stage(&mut rollup, BatchStage::Proved)?;
+    if let Err(e) = stage(&mut rollup, BatchStage::Proved) {
+        undo(&mut rollup)?;
+        return Err(e);
+    }
     if let Err((path, source)) = write_files(out, &key, &witness, &proof) {
         undo(&mut rollup)?;
         return Err(BatchJobError::Write {
@@ -237,7 +269,14 @@ pub fn prove_ops_file(
             source,
         });
     }
-    stage(&mut rollup, BatchStage::Written)?;
+    if let Err(e) = stage(&mut rollup, BatchStage::Written) {
+        // The files must not be settled: take them away, then the batch.
+        for name in OUTPUT_FILES {
+            let _ = std::fs::remove_file(out.join(name));
+        }
+        undo(&mut rollup)?;
+        return Err(e);
+    }
     tracing::info!(batch = number, stage = %BatchStage::Written, out = %out.display(), "batch written");
     Ok(ProvedBatch {
         witness,
@@ -254,6 +293,7 @@ pub fn revert_unfinished(
 ) -> Result<Option<(u64, BatchStage)>, BatchJobError> {
     let unfinished = rollup.unfinished_batch().map_err(BatchJobError::Refused)?;
     if let Some((batch, stage)) = unfinished {
+        tracing::warn!(batch, stage = %stage, "reverting the unfinished batch a stopped run left");
         rollup
             .revert_to(batch - 1)
             .map_err(|source| BatchJobError::Unfinished {

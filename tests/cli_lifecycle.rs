@@ -128,6 +128,9 @@ fn a_killed_prove_is_redone_by_the_next_run() {
     assert_eq!(status(&db)["last_batch"], 2);
 }
 
+/// Other operations after a kill: the unfinished batch is reverted whether
+/// they apply (they become that batch) or not (the refusal says the batch
+/// was reverted).
 #[test]
 fn a_killed_prove_followed_by_other_ops_replaces_the_unfinished_batch() {
     let t = tempfile::tempdir().unwrap();
@@ -136,6 +139,18 @@ fn a_killed_prove_followed_by_other_ops_replaces_the_unfinished_batch() {
     let first = deposit_ops(t.path(), "first.json", 0);
     prove_and_kill_after_apply(&db, &first, &out);
     let root_applied = status(&db)["root"].clone();
+
+    // An ops file written for batch 2 (serial 1) is refused once the
+    // unfinished batch 1 is reverted, and the error says it was.
+    let next = deposit_ops(t.path(), "next.json", 1);
+    let o = prove(keys(), &db, &next, &out, &[]);
+    assert!(!o.status.success());
+    let err = stderr(&o);
+    assert!(
+        err.contains("unfinished batch 1") && err.contains("the state is at batch 0"),
+        "{err}"
+    );
+    assert_eq!(status(&db)["last_batch"], 0);
 
     // Other operations (another key) for the same serial: they become
     // batch 1, and the killed batch's root is gone.

@@ -28,7 +28,8 @@ const msg = poseidon([
   BigInt(nonce),
 ]);
 const sig = eddsa.signPoseidon(Buffer.from(keyHex, "hex"), msg);
-const op = { type, from: Number(from), amount, fee, nonce: Number(nonce) };
+// The signed values, printed as zkroll reads them (decimal digits).
+const op = { type, from: Number(from), amount: BigInt(amount).toString(), fee: BigInt(fee).toString(), nonce: Number(nonce) };
 if (type === "Transfer") op.to = Number(to);
 console.log(
   JSON.stringify({

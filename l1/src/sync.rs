@@ -8,13 +8,14 @@
 //! replays it into the state, and checks the new root against the header
 //! and the root the contract recorded. Each batch is one durable write of
 //! the state store, so an interrupted sync continues from the last batch
-//! it wrote.
+//! it wrote. A local batch L1 turns out to have settled is recorded
+//! `BatchStage::Written`, so `zkroll prove` never reverts it.
 
 use ark_bn254::Bn254;
 use ark_groth16::VerifyingKey;
 use zkroll_state::field::fr_to_be_bytes;
 use zkroll_state::pubdata::{BatchHeader, HEADER_BYTES};
-use zkroll_state::{Rollup, StateError, Storage};
+use zkroll_state::{BatchStage, Rollup, StateError, Storage};
 
 use crate::chain::RollupChain;
 use crate::error::L1Error;
@@ -124,6 +125,8 @@ pub async fn sync<C: RollupChain, S: Storage>(
         if header.old_root != state.root() {
             return Err(gap("its old root is not the state's root".into()));
         }
+        // L1 built on the local last batch's root: that batch is settled.
+        mark_settled(state, number - 1)?;
         if let Some(vk) = vk {
             let input = zkroll_state::pubdata::public_input(&pubdata);
             let ok = b
@@ -149,10 +152,34 @@ pub async fn sync<C: RollupChain, S: Storage>(
         }
     }
     let status = chain.status().await?;
+    let matches_contract = status.last_batch == state.last_batch()
+        && status.state_root == fr_to_be_bytes(&state.root());
+    if matches_contract {
+        mark_settled(state, status.last_batch)?;
+    }
     Ok(SyncReport {
         from,
         to: state.last_batch(),
-        matches_contract: status.last_batch == state.last_batch()
-            && status.state_root == fr_to_be_bytes(&state.root()),
+        matches_contract,
     })
+}
+
+/// Records local batch `number`, which L1 has settled, as
+/// [`BatchStage::Written`] if a stopped prover had left it before that
+/// (the process was killed after its files were settled but before the
+/// stage was recorded), so that no later `zkroll prove` reverts it.
+fn mark_settled<S: Storage>(state: &mut Rollup<S>, number: u64) -> Result<(), SyncError> {
+    match state.unfinished_batch() {
+        Ok(Some((n, _))) if n == number => state
+            .set_batch_stage(number, BatchStage::Written)
+            .map_err(|source| SyncError::State {
+                batch: number,
+                source,
+            }),
+        Ok(_) => Ok(()),
+        Err(source) => Err(SyncError::State {
+            batch: number,
+            source,
+        }),
+    }
 }

@@ -3,7 +3,8 @@
 //! cannot open exodus while the operator keeps its declared batch
 //! interval; a batch names its deployment (chain and contract) and no other
 //! deployment accepts it; a settled proof, re-randomised, settles nothing
-//! again, and a proof of batch N does not settle batch N + 1.
+//! again, and a proof of batch N does not settle batch N + 1; `sync` records
+//! the batches L1 settled as written.
 
 #[path = "support/world.rs"]
 mod world;
@@ -246,5 +247,56 @@ impl World {
         let mut world = Self::new();
         world.deposit_new(user(4), 700);
         world
+    }
+}
+
+/// A batch the operator applied and L1 settled, but whose stage a killed
+/// prover never moved to `Written`, is recorded `Written` by `sync`, so no
+/// later `zkroll prove` reverts a settled batch; and a follower replaying
+/// from L1 records every batch `Written`.
+#[test]
+fn sync_records_settled_batches_as_written() {
+    use zkroll_state::{BatchStage, MemStore, Rollup};
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut world = World::new();
+    let l1 = world.next_l1(2);
+    let (w1, p1) = world.batch(&l1, &[]);
+    world.submit(&w1, &p1);
+    assert_eq!(
+        world.state.unfinished_batch().unwrap(),
+        Some((1, BatchStage::Applied)),
+        "the operator's state never recorded the files"
+    );
+    let report = rt
+        .block_on(zkroll_l1::sync::sync(&mut world.l1, &mut world.state, None))
+        .unwrap();
+    assert!(report.matches_contract && report.to == 1, "{report:?}");
+    assert_eq!(
+        world.state.batch_stage(1).unwrap(),
+        Some(BatchStage::Written)
+    );
+
+    // Batch 2 applied locally (unfinished), batch 1 settled: L1 builds on
+    // nothing newer, so sync leaves batch 2 alone.
+    let l1 = world.next_l1(1);
+    let (w2, p2) = world.batch(&l1, &[]);
+    let report = rt
+        .block_on(zkroll_l1::sync::sync(&mut world.l1, &mut world.state, None))
+        .unwrap();
+    assert!(!report.matches_contract);
+    assert_eq!(
+        world.state.batch_stage(2).unwrap(),
+        Some(BatchStage::Applied)
+    );
+    world.submit(&w2, &p2);
+
+    let mut follower = Rollup::open(MemStore::new(), SHAPE.depth, false).unwrap();
+    rt.block_on(zkroll_l1::sync::sync(&mut world.l1, &mut follower, None))
+        .unwrap();
+    for n in 1..=2 {
+        assert_eq!(follower.batch_stage(n).unwrap(), Some(BatchStage::Written));
     }
 }

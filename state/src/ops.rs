@@ -74,7 +74,7 @@ impl<'de> Deserialize<'de> for PackedPubkey {
         use serde::de::Error;
         let bytes = if d.is_human_readable() {
             let s = String::deserialize(d)?;
-            hex::decode(s.trim_start_matches("0x"))
+            hex::decode(s.strip_prefix("0x").unwrap_or(&s))
                 .map_err(|e| D::Error::custom(format!("packed public key: {e}")))?
         } else {
             crate::field::deserialize_byte_vec(d)?

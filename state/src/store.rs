@@ -64,6 +64,12 @@ pub enum StoreError {
         /// The path.
         path: PathBuf,
     },
+    /// A stage was recorded for a batch the store holds no record of.
+    #[error("store: no record of batch {batch} to record a stage for")]
+    NoRecord {
+        /// The batch.
+        batch: u64,
+    },
     /// A value could not be encoded.
     #[error("store: cannot encode {what}: {detail}")]
     Encode {
@@ -163,6 +169,36 @@ impl std::fmt::Display for BatchStage {
     }
 }
 
+/// A stage row: the stage byte, then the new root of the batch it was
+/// recorded for (big-endian), so a row left by another batch of the same
+/// number is recognised as stale.
+const STAGE_ROW_BYTES: usize = 33;
+
+fn stage_row(stage: BatchStage, root: &Fr) -> [u8; STAGE_ROW_BYTES] {
+    let mut row = [0u8; STAGE_ROW_BYTES];
+    row[0] = stage.to_byte();
+    row[1..].copy_from_slice(&crate::field::fr_to_be_bytes(root));
+    row
+}
+
+/// The stage a row names, if it was recorded for a batch with `root`.
+fn stage_of(row: &[u8], root: &Fr) -> Result<Option<BatchStage>, StoreError> {
+    let bad = |detail: String| StoreError::Decode {
+        what: "batch stage",
+        detail,
+    };
+    if row.len() != STAGE_ROW_BYTES {
+        return Err(bad(format!(
+            "{} bytes, expected {STAGE_ROW_BYTES}",
+            row.len()
+        )));
+    }
+    let stage = BatchStage::from_byte(row[0])
+        .ok_or_else(|| bad(format!("byte {} names no stage", row[0])))?;
+    let for_root = crate::field::fr_from_be_bytes(&row[1..]).map_err(|e| bad(e.to_string()))?;
+    Ok((for_root == *root).then_some(stage))
+}
+
 /// Everything a store holds, read at open.
 #[derive(Clone, Debug, Default)]
 pub struct Snapshot {
@@ -196,8 +232,11 @@ pub trait Storage {
     fn revert(&mut self, to_batch: u64, undo: &TreeDelta, meta: &Meta) -> Result<(), StoreError>;
     /// Records that batch `number` reached `stage` (durably).
     fn set_stage(&mut self, number: u64, stage: BatchStage) -> Result<(), StoreError>;
-    /// The stage batch `number` reached (`None`: no such batch, or a store
-    /// written before stages were recorded).
+    /// The stage batch `number` reached: `None` when there is no such batch,
+    /// no stage recorded for it (a store written before stages were), or a
+    /// stage recorded for another batch of that number (its new root is not
+    /// the record's: the row outlived a revert made by a binary that did
+    /// not know stages).
     fn stage(&self, number: u64) -> Result<Option<BatchStage>, StoreError>;
     /// The record of batch `number`.
     fn batch_record(&self, number: u64) -> Result<Option<BatchRecord>, StoreError>;
@@ -234,7 +273,7 @@ pub struct MemStore {
     nodes: BTreeMap<NodeKey, Fr>,
     records: BTreeMap<u64, BatchRecord>,
     deltas: BTreeMap<u64, TreeDelta>,
-    stages: BTreeMap<u64, BatchStage>,
+    stages: BTreeMap<u64, [u8; STAGE_ROW_BYTES]>,
 }
 
 impl MemStore {
@@ -283,7 +322,8 @@ impl Storage for MemStore {
         self.write_after(delta);
         self.records.insert(record.number, record.clone());
         self.deltas.insert(record.number, delta.clone());
-        self.stages.insert(record.number, stage);
+        self.stages
+            .insert(record.number, stage_row(stage, &record.new_root));
         self.meta = Some(*meta);
         Ok(())
     }
@@ -298,12 +338,20 @@ impl Storage for MemStore {
     }
 
     fn set_stage(&mut self, number: u64, stage: BatchStage) -> Result<(), StoreError> {
-        self.stages.insert(number, stage);
+        let root = self
+            .records
+            .get(&number)
+            .ok_or(StoreError::NoRecord { batch: number })?
+            .new_root;
+        self.stages.insert(number, stage_row(stage, &root));
         Ok(())
     }
 
     fn stage(&self, number: u64) -> Result<Option<BatchStage>, StoreError> {
-        Ok(self.stages.get(&number).copied())
+        match (self.records.get(&number), self.stages.get(&number)) {
+            (Some(record), Some(row)) => stage_of(row, &record.new_root),
+            _ => Ok(None),
+        }
     }
 
     fn batch_record(&self, number: u64) -> Result<Option<BatchRecord>, StoreError> {
@@ -320,9 +368,10 @@ const LEAVES: TableDefinition<u64, &[u8]> = TableDefinition::new("leaves");
 const NODES: TableDefinition<(u8, u64), &[u8]> = TableDefinition::new("nodes");
 const BATCHES: TableDefinition<u64, &[u8]> = TableDefinition::new("batches");
 const DELTAS: TableDefinition<u64, &[u8]> = TableDefinition::new("deltas");
-/// Batch number → [`BatchStage::to_byte`]. Absent in stores written before
-/// stages were recorded (every batch in them is treated as unknown).
-const STAGES: TableDefinition<u64, u8> = TableDefinition::new("stages");
+/// Batch number → stage row ([`BatchStage::to_byte`], then the batch's new
+/// root). Absent in stores written before stages were recorded (every batch
+/// in them is treated as unknown).
+const STAGES: TableDefinition<u64, &[u8]> = TableDefinition::new("stages");
 
 /// The durable store: one redb file.
 pub struct RedbStore {
@@ -491,7 +540,7 @@ impl Storage for RedbStore {
             d.insert(record.number, encode("delta", delta)?.as_slice())
                 .map_err(backend("write delta"))?;
             let mut st = txn.open_table(STAGES).map_err(backend("write stage"))?;
-            st.insert(record.number, stage.to_byte())
+            st.insert(record.number, stage_row(stage, &record.new_root).as_slice())
                 .map_err(backend("write stage"))?;
         }
         Self::write_meta(&txn, meta)?;
@@ -525,16 +574,22 @@ impl Storage for RedbStore {
     }
 
     fn set_stage(&mut self, number: u64, stage: BatchStage) -> Result<(), StoreError> {
+        let record: BatchRecord = self
+            .get(BATCHES, number, "batch record")?
+            .ok_or(StoreError::NoRecord { batch: number })?;
         let txn = self.db.begin_write().map_err(backend("begin stage"))?;
         {
             let mut st = txn.open_table(STAGES).map_err(backend("write stage"))?;
-            st.insert(number, stage.to_byte())
+            st.insert(number, stage_row(stage, &record.new_root).as_slice())
                 .map_err(backend("write stage"))?;
         }
         txn.commit().map_err(backend("commit stage"))
     }
 
     fn stage(&self, number: u64) -> Result<Option<BatchStage>, StoreError> {
+        let Some(record) = self.get::<u64, BatchRecord>(BATCHES, number, "batch record")? else {
+            return Ok(None);
+        };
         let txn = self.db.begin_read().map_err(backend("read stage"))?;
         let t = match txn.open_table(STAGES) {
             Ok(t) => t,
@@ -543,14 +598,29 @@ impl Storage for RedbStore {
         };
         match t.get(number).map_err(backend("read stage"))? {
             None => Ok(None),
-            Some(v) => {
-                BatchStage::from_byte(v.value())
-                    .map(Some)
-                    .ok_or_else(|| StoreError::Decode {
-                        what: "batch stage",
-                        detail: format!("byte {} names no stage", v.value()),
-                    })
-            }
+            Some(row) => stage_of(row.value(), &record.new_root),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stage_row_names_only_the_batch_it_was_recorded_for() {
+        let (a, b) = (Fr::from(7u64), Fr::from(8u64));
+        let row = stage_row(BatchStage::Proved, &a);
+        assert_eq!(stage_of(&row, &a).unwrap(), Some(BatchStage::Proved));
+        // Another batch of the same number (a revert by a binary that did
+        // not know stages, then a new batch): the row is stale.
+        assert_eq!(stage_of(&row, &b).unwrap(), None);
+        let mut bad = row;
+        bad[0] = 9;
+        assert!(matches!(stage_of(&bad, &a), Err(StoreError::Decode { .. })));
+        assert!(matches!(
+            stage_of(&row[..5], &a),
+            Err(StoreError::Decode { .. })
+        ));
     }
 }
