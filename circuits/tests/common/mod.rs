@@ -228,20 +228,7 @@ pub fn forge(
     let mut slots = Vec::new();
     for j in 0..cfg.shape.l2_slots {
         let Some(&(slot, signature)) = l2.get(j) else {
-            let before = t.get(0).copied();
-            let path = t.path(0).unwrap();
-            slots.push(L2SlotWitness {
-                slot: L2Slot::NOOP,
-                amount: 0,
-                fee: 0,
-                nonce: 0,
-                signature: None,
-                from_before: before,
-                from_path: path.clone(),
-                to_before: before,
-                to_path: path,
-                root_after: t.root(),
-            });
+            slots.push(L2SlotWitness::noop(&t));
             continue;
         };
         let amount = slot.amount().unwrap();

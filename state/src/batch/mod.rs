@@ -90,6 +90,26 @@ pub struct L2SlotWitness {
     pub root_after: Fr,
 }
 
+impl L2SlotWitness {
+    /// A Noop slot over `tree`: both updates at leaf 0, nothing changed.
+    pub fn noop(tree: &AccountTree) -> Self {
+        let before = account_at(tree, 0);
+        let path = tree.path(0).expect("leaf 0 is in every tree");
+        Self {
+            slot: L2Slot::NOOP,
+            amount: 0,
+            fee: 0,
+            nonce: 0,
+            signature: None,
+            from_before: before,
+            from_path: path.clone(),
+            to_before: before,
+            to_path: path,
+            root_after: tree.root(),
+        }
+    }
+}
+
 /// The final fee credit.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FeeWitness {
@@ -273,20 +293,7 @@ fn apply_l2(
     check_sig: impl FnOnce(&PublicKey) -> Result<(), SignatureError>,
 ) -> Result<L2SlotWitness, L2OpError> {
     let Some(op) = op else {
-        let before = account_at(tree, 0);
-        let path = tree.path(0).expect("0 < capacity");
-        return Ok(L2SlotWitness {
-            slot: L2Slot::NOOP,
-            amount: 0,
-            fee: 0,
-            nonce: 0,
-            signature: None,
-            from_before: before,
-            from_path: path.clone(),
-            to_before: before,
-            to_path: path,
-            root_after: tree.root(),
-        });
+        return Ok(L2SlotWitness::noop(tree));
     };
     let (from, amount, fee) = (op.from(), op.amount(), op.fee());
     let unknown = |idx| L2OpError::UnknownAccount { idx };
