@@ -235,6 +235,12 @@ pub fn prove_ops_file(
     on_key_load();
     let proved = ProverKey::load(keys).and_then(|key| {
         let p = prove(&key, &witness, &mut OsRng)?;
+        // Never a proof on disk that its own key rejects.
+        zkroll_verifier::verify(&key.pk.vk, &p.public_inputs, &p.proof).map_err(|e| {
+            ProverError::ProofRejected {
+                reason: e.to_string(),
+            }
+        })?;
         Ok((key, p))
     });
     let (key, proof) = match proved {

@@ -9,7 +9,9 @@ use clap::{Parser, Subcommand};
 
 mod cmd_bench;
 mod cmd_l1;
+mod cmd_node;
 mod cmd_state;
+mod cmd_wallet;
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::rngs::OsRng;
 use zkroll::prover::{setup, ProverKey};
@@ -62,6 +64,14 @@ enum Command {
         /// With --rpc: confirmations an L1 operation needs before it is used.
         #[arg(long, default_value_t = 1)]
         confirmations: u64,
+    },
+    /// Run the operator service: wallet API, mempool, batcher, prover,
+    /// settlement on L1 (see the zkroll-node crate).
+    Node(cmd_node::NodeCmd),
+    /// A wallet: deposit and claim on L1, transfer and withdraw through a node.
+    Wallet {
+        #[command(subcommand)]
+        command: cmd_wallet::WalletCmd,
     },
     /// Deploy the verifier and Rollup.sol on an L1 node; prints the addresses as JSON.
     Deploy(cmd_l1::DeployArgs),
@@ -305,6 +315,8 @@ fn main() -> ExitCode {
                 )
             }),
         ),
+        Command::Node(a) => cmd_node::node_cmd(a),
+        Command::Wallet { command } => cmd_wallet::wallet_cmd(command),
         Command::Deploy(a) => cmd_l1::deploy_cmd(a),
         Command::Sync(a) => cmd_l1::sync_cmd(a),
         Command::Exit(a) => cmd_l1::exit_cmd(a),
@@ -453,29 +465,21 @@ fn verify_cmd(vk: &Path, proof: &Path, public: &Path, json: bool) -> ExitCode {
 }
 
 /// Dev keys for a shape, cached across runs (they are slow to make and
-/// INSECURE anyway): `$ZKROLL_CACHE` or `~/.cache/zkroll`.
+/// INSECURE anyway): see `zkroll_node::keys`.
 fn cached_dev_keys(shape: CircuitShape) -> Result<ProverKey> {
-    let base = std::env::var_os("ZKROLL_CACHE")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/zkroll")))
-        .unwrap_or_else(|| std::env::temp_dir().join("zkroll"));
-    let dir = base.join(format!(
-        "dev-keys-d{}-l1-{}-l2-{}-v{}",
-        shape.depth,
-        shape.l1_slots,
-        shape.l2_slots,
-        env!("CARGO_PKG_VERSION")
+    let pb = spinner(&format!(
+        "loading or making dev keys in {}",
+        zkroll_node::keys::dev_key_dir(shape).display()
     ));
-    if dir.join("params.json").exists() {
-        let pb = spinner(&format!("loading cached dev keys {}", dir.display()));
-        let k = ProverKey::load(&dir);
-        pb.finish_and_clear();
-        match k {
-            Ok(k) => return Ok(k),
-            Err(e) => eprintln!("cached keys unusable ({e}); running setup again"),
-        }
-    }
-    setup_cmd(shape, &dir)
+    let key = zkroll_node::keys::cached_dev_keys(shape, |dir| {
+        pb.println(format!(
+            "WARNING: {} — running a development setup into {} (keys for development only)",
+            zkroll::prover::DEV_SETUP_LABEL,
+            dir.display()
+        ));
+    });
+    pb.finish_and_clear();
+    Ok(key?)
 }
 
 fn demo(

@@ -22,7 +22,7 @@ use zkroll_state::{AccountId, BatchWitness, QueuedL1Op, TokenId};
 use crate::error::L1Error;
 
 /// What Rollup.sol holds, read in one go.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RollupStatus {
     /// The last verified state root, as the 32 bytes the contract stores.
     pub state_root: [u8; 32],

@@ -7,7 +7,15 @@
 //! KEYDIR/verification_key.json   snarkjs format (with a zkroll_setup note)
 //! ```
 //! Loading checks each file's SHA-256 against params.json and validates
-//! every curve point (ark-serialize `Validate::Yes`).
+//! the points that must be valid: those of the verifying key (on the
+//! curve, in the subgroup), where an invalid point would be an attack
+//! surface. The proving key's own points (A, B, H, L queries) are read
+//! without the per-point curve and subgroup checks, which cost ~95% of a
+//! load (G2 subgroup checks above all): an invalid one can only make
+//! proofs that the verifying key rejects, and every proof zkroll hands out
+//! is checked against that key first (the node before submitting, `zkroll
+//! prove` before writing its files). Field elements are still refused when
+//! not below the modulus.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -286,7 +294,7 @@ impl ProverKey {
                 what: kp.display().to_string(),
                 reason: "missing label line".into(),
             })?;
-        let pk = ProvingKey::<Bn254>::deserialize_uncompressed(body).map_err(|e| {
+        let pk = ProvingKey::<Bn254>::deserialize_uncompressed_unchecked(body).map_err(|e| {
             ProverError::Decode {
                 what: kp.display().to_string(),
                 reason: match e {
@@ -298,6 +306,11 @@ impl ProverKey {
                     other => other.to_string(),
                 },
             }
+        })?;
+        // The verifying key's points: on the curve and in the subgroup.
+        ark_serialize::Valid::check(&pk.vk).map_err(|e| ProverError::Decode {
+            what: format!("{} (verifying key)", kp.display()),
+            reason: e.to_string(),
         })?;
         let r1cs = crate::generator::synthesize_matrices(params.shape)?;
         release_free_memory();

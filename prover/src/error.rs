@@ -46,6 +46,13 @@ pub enum ProverError {
         /// The file.
         file: String,
     },
+    /// A proof does not verify against the key's own verifying key (the
+    /// proving key holds an invalid point: see `data_structures`).
+    #[error("the proof does not verify against the key's verifying key ({reason}): the proving key is corrupt")]
+    ProofRejected {
+        /// The verifier's reason.
+        reason: String,
+    },
 }
 
 impl From<ark_relations::gr1cs::SynthesisError> for ProverError {

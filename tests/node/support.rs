@@ -1,0 +1,217 @@
+//! What the node tests share: anvil, a deployment with a dev key
+//! directory, the node as a child process on a loopback port (killed on
+//! drop, even when a test fails), and HTTP calls to it.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use zkroll::l1::anvil::{Anvil, DEV_KEYS};
+
+/// How long a node may take to recover and listen (a key load included).
+pub const START_TIMEOUT: Duration = Duration::from_secs(120);
+
+pub fn zkroll(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_zkroll"))
+        .args(args)
+        .output()
+        .expect("run zkroll")
+}
+
+pub fn ok(args: &[&str]) -> String {
+    let o = zkroll(args);
+    assert!(
+        o.status.success(),
+        "zkroll {args:?} failed:\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn json(args: &[&str]) -> serde_json::Value {
+    serde_json::from_str(&ok(args)).expect("JSON output")
+}
+
+/// anvil, or None (a printed skip) when it is not installed and not required.
+pub fn anvil(test: &str) -> Option<Anvil> {
+    let bin = Path::new(env!("CARGO_MANIFEST_DIR")).join("contracts/node_modules/.bin/anvil");
+    let required = std::env::var("CI").is_ok_and(|v| v == "true")
+        || std::env::var_os("ZKROLL_REQUIRE_ANVIL").is_some();
+    if !bin.exists() {
+        assert!(
+            !required,
+            "{test}: anvil is required, {} is missing",
+            bin.display()
+        );
+        println!("SKIPPED {test}: no anvil at {}", bin.display());
+        return None;
+    }
+    Some(Anvil::spawn(&bin, 31337, &[]).expect("anvil starts"))
+}
+
+/// A deployment on `anvil`: its key directory and Rollup.sol's address.
+pub struct Deployed {
+    pub dir: tempfile::TempDir,
+    pub keys: PathBuf,
+    pub rollup: String,
+    pub rpc: String,
+}
+
+/// Dev keys for depth 2, 2 L1 + 2 L2 slots, and a deployment using them.
+pub fn deploy(anvil: &Anvil) -> Deployed {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("keys");
+    let k = keys.to_str().unwrap();
+    ok(&[
+        "setup",
+        "--depth",
+        "2",
+        "--l1-slots",
+        "2",
+        "--l2-slots",
+        "2",
+        "--out",
+        k,
+    ]);
+    let rpc = anvil.url();
+    let d = json(&[
+        "deploy",
+        "--rpc",
+        &rpc,
+        "--keys",
+        k,
+        "--operator-key",
+        DEV_KEYS[0],
+    ]);
+    Deployed {
+        rollup: d["rollup"].as_str().unwrap().to_string(),
+        keys,
+        rpc,
+        dir,
+    }
+}
+
+/// A running `zkroll node`, killed on drop.
+pub struct Node {
+    pub child: Child,
+    pub url: String,
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Node {
+    /// Starts a node for `d` with its stores in `data`, and waits for it to listen.
+    pub fn start(d: &Deployed, data: &Path, extra: &[&str]) -> Node {
+        let mut args = vec![
+            "node",
+            "--rpc",
+            &d.rpc,
+            "--rollup",
+            &d.rollup,
+            "--keys",
+            d.keys.to_str().unwrap(),
+            "--data-dir",
+            data.to_str().unwrap(),
+            "--listen",
+            "127.0.0.1:0",
+            "--confirmations",
+            "1",
+            "--batch-wait-ms",
+            "300",
+            "--poll-ms",
+            "100",
+            "--operator-key",
+            DEV_KEYS[0],
+        ];
+        args.extend_from_slice(extra);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_zkroll"))
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start zkroll node");
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(url) = line.strip_prefix("zkroll node listening on ") {
+                    let _ = tx.send(url.to_string());
+                }
+            }
+        });
+        let mut node = Node {
+            child,
+            url: String::new(),
+        };
+        match rx.recv_timeout(START_TIMEOUT) {
+            Ok(url) => node.url = url,
+            Err(_) => panic!(
+                "the node did not listen within {START_TIMEOUT:?} (exit: {:?})",
+                node.child.try_wait()
+            ),
+        }
+        node
+    }
+
+    /// SIGKILL, no chance to clean up.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// GET `url`: status and JSON body.
+pub async fn get(url: &str) -> (u16, serde_json::Value) {
+    let r = reqwest::get(url).await.expect("GET");
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(serde_json::Value::Null))
+}
+
+/// POST raw `body` as JSON to `url`: status and JSON body.
+pub async fn post(url: &str, body: String) -> (u16, serde_json::Value) {
+    let r = reqwest::Client::new()
+        .post(url)
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .expect("POST");
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(serde_json::Value::Null))
+}
+
+/// Polls `f` every 200 ms until it returns Some, or panics after `limit`
+/// naming `what`.
+pub async fn until<T, F, Fut>(what: &str, limit: Duration, mut f: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let start = Instant::now();
+    loop {
+        if let Some(v) = f().await {
+            return v;
+        }
+        assert!(
+            start.elapsed() < limit,
+            "timed out after {limit:?} waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
