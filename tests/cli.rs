@@ -4,6 +4,8 @@
 //! refused batch names its slot and leaves the state unchanged; a tampered
 //! input fails verification with exit code 1.
 
+mod support;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -314,21 +316,7 @@ fn bench_compares_both_provers() {
 
 /// anvil from npm, or None (a printed skip) when it is not installed and
 /// not required (`CI=true` or `ZKROLL_REQUIRE_ANVIL`).
-fn anvil(test: &str) -> Option<zkroll::l1::anvil::Anvil> {
-    let bin = Path::new(env!("CARGO_MANIFEST_DIR")).join("contracts/node_modules/.bin/anvil");
-    let required = std::env::var("CI").is_ok_and(|v| v == "true")
-        || std::env::var_os("ZKROLL_REQUIRE_ANVIL").is_some();
-    if !bin.exists() {
-        assert!(
-            !required,
-            "{test}: anvil is required, {} is missing",
-            bin.display()
-        );
-        println!("SKIPPED {test}: no anvil at {}", bin.display());
-        return None;
-    }
-    Some(zkroll::l1::anvil::Anvil::spawn(&bin, 31337, &[]).expect("anvil starts"))
-}
+use support::anvil;
 
 /// The exodus journey from the command line, on anvil: `zkroll deploy`,
 /// deposits and one settled batch (driven through the library, as an

@@ -3,6 +3,8 @@
 //! 4xx and a reason while nothing changes. The node runs as a child
 //! process on a loopback port and is killed at the end, even on failure.
 
+#[path = "support/mod.rs"]
+mod common;
 #[path = "node/support.rs"]
 mod support;
 

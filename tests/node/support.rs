@@ -36,22 +36,7 @@ pub fn json(args: &[&str]) -> serde_json::Value {
     serde_json::from_str(&ok(args)).expect("JSON output")
 }
 
-/// anvil, or None (a printed skip) when it is not installed and not required.
-pub fn anvil(test: &str) -> Option<Anvil> {
-    let bin = Path::new(env!("CARGO_MANIFEST_DIR")).join("contracts/node_modules/.bin/anvil");
-    let required = std::env::var("CI").is_ok_and(|v| v == "true")
-        || std::env::var_os("ZKROLL_REQUIRE_ANVIL").is_some();
-    if !bin.exists() {
-        assert!(
-            !required,
-            "{test}: anvil is required, {} is missing",
-            bin.display()
-        );
-        println!("SKIPPED {test}: no anvil at {}", bin.display());
-        return None;
-    }
-    Some(Anvil::spawn(&bin, 31337, &[]).expect("anvil starts"))
-}
+pub use crate::common::anvil;
 
 /// A deployment on `anvil`: its key directory and Rollup.sol's address.
 pub struct Deployed {

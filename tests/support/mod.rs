@@ -101,3 +101,22 @@ pub fn batch_of(o: Output) -> u64 {
     let v: serde_json::Value = serde_json::from_str(ok(o).trim()).unwrap();
     v["batch"].as_u64().unwrap()
 }
+
+/// anvil from `contracts/node_modules`, started on a free loopback port
+/// (killed on drop), or None (a printed skip) when it is not installed and
+/// not required (`CI=true` or `ZKROLL_REQUIRE_ANVIL`).
+pub fn anvil(test: &str) -> Option<zkroll::l1::anvil::Anvil> {
+    let bin = Path::new(env!("CARGO_MANIFEST_DIR")).join("contracts/node_modules/.bin/anvil");
+    let required = std::env::var("CI").is_ok_and(|v| v == "true")
+        || std::env::var_os("ZKROLL_REQUIRE_ANVIL").is_some();
+    if !bin.exists() {
+        assert!(
+            !required,
+            "{test}: anvil is required, {} is missing",
+            bin.display()
+        );
+        println!("SKIPPED {test}: no anvil at {}", bin.display());
+        return None;
+    }
+    Some(zkroll::l1::anvil::Anvil::spawn(&bin, 31337, &[]).expect("anvil starts"))
+}
