@@ -8,60 +8,9 @@ mod common;
 #[path = "node/support.rs"]
 mod support;
 
-use std::time::Duration;
-
 use support::*;
 use zkroll::l1::anvil::DEV_KEYS;
 use zkroll::state::{Domain, L2Op, PrivateKey, Transfer, Withdraw};
-
-/// The longest any one step of a journey may take (proving included).
-const STEP: Duration = Duration::from_secs(180);
-const TRANSFER_FEE: u128 = 10;
-const WITHDRAW_FEE: u128 = 20;
-
-fn l2_key(i: u8) -> (PrivateKey, String) {
-    let bytes = [i; 32];
-    (PrivateKey::from_bytes(bytes), hex::encode(bytes))
-}
-
-/// `zkroll wallet deposit` of `amount` from dev L1 key `l1` for L2 key `l2`.
-fn deposit(d: &Deployed, l1: usize, l2: &str, amount: u128) -> u64 {
-    let v = json(&[
-        "wallet",
-        "deposit",
-        "--rpc",
-        &d.rpc,
-        "--rollup",
-        &d.rollup,
-        "--l1-key",
-        DEV_KEYS[l1],
-        "--l2-key",
-        l2,
-        "--amount",
-        &amount.to_string(),
-        "--confirmations",
-        "1",
-    ]);
-    v["account"].as_u64().unwrap()
-}
-
-/// Waits until account `idx` is settled on L1 with `balance`.
-async fn settled_balance(node: &Node, idx: u64, balance: u128) {
-    let url = format!("{}/accounts/{idx}", node.url);
-    until(
-        &format!("account {idx} settled at {balance}"),
-        STEP,
-        || async {
-            let (status, v) = get(&url).await;
-            (status == 200 && v["settled"]["balance"] == balance.to_string()).then_some(())
-        },
-    )
-    .await;
-}
-
-fn fees() -> [&'static str; 4] {
-    ["--fee-transfer", "10", "--fee-withdraw", "20"]
-}
 
 /// Two wallets deposit on L1, are credited once confirmed, pay each other
 /// through the API, one withdraws; the node batches, proves and settles on

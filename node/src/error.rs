@@ -262,6 +262,16 @@ pub enum NodeError {
         /// What differs.
         reason: String,
     },
+    /// L1 says a batch settled, and its `BatchVerified` log cannot be found.
+    #[error(
+        "L1 settled batch {batch}, and its BatchVerified log was not found after {tries} tries"
+    )]
+    SettlementLogMissing {
+        /// The batch.
+        batch: u64,
+        /// How many times the logs were read.
+        tries: u32,
+    },
     /// A pipeline thread stopped.
     #[error("the {what} thread stopped unexpectedly")]
     ThreadGone {

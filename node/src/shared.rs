@@ -25,8 +25,12 @@ pub struct ChainView {
     /// Confirmed L1 operations no batch has taken, with when the node first
     /// saw each (ms since the Unix epoch).
     pub queue: Vec<(QueuedL1Op, u64)>,
+    /// The batch being applied (its plan stored, the state being written).
+    pub applying: Option<u64>,
     /// The batch being proved.
     pub proving: Option<u64>,
+    /// The batch being settled: its transaction sent, or being waited for.
+    pub settling: Option<u64>,
     /// The prover: loading its key, ready, or failed (why).
     pub prover: String,
     /// Recent proofs: (batch, ms).

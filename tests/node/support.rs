@@ -11,6 +11,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use zkroll::l1::anvil::{Anvil, DEV_KEYS};
+use zkroll::state::PrivateKey;
 
 /// How long a node may take to recover and listen (a key load included).
 pub const START_TIMEOUT: Duration = Duration::from_secs(120);
@@ -36,7 +37,8 @@ pub fn json(args: &[&str]) -> serde_json::Value {
     serde_json::from_str(&ok(args)).expect("JSON output")
 }
 
-pub use crate::common::anvil;
+#[allow(unused_imports)]
+pub use crate::common::{anvil, anvil_with};
 
 /// A deployment on `anvil`: its key directory and Rollup.sol's address.
 pub struct Deployed {
@@ -94,29 +96,29 @@ impl Drop for Node {
 }
 
 impl Node {
-    /// Starts a node for `d` with its stores in `data`, and waits for it to listen.
+    /// Starts a node for `d` with its stores in `data`, and waits for it to
+    /// listen. A flag in `extra` replaces the default for it.
     pub fn start(d: &Deployed, data: &Path, extra: &[&str]) -> Node {
-        let mut args = vec![
-            "node",
-            "--rpc",
-            &d.rpc,
-            "--rollup",
-            &d.rollup,
-            "--keys",
-            d.keys.to_str().unwrap(),
-            "--data-dir",
-            data.to_str().unwrap(),
-            "--listen",
-            "127.0.0.1:0",
-            "--confirmations",
-            "1",
-            "--batch-wait-ms",
-            "300",
-            "--poll-ms",
-            "100",
-            "--operator-key",
-            DEV_KEYS[0],
+        let keys = d.keys.to_str().unwrap();
+        let data = data.to_str().unwrap();
+        let defaults: [(&str, &str); 10] = [
+            ("--rpc", &d.rpc),
+            ("--rollup", &d.rollup),
+            ("--keys", keys),
+            ("--data-dir", data),
+            ("--listen", "127.0.0.1:0"),
+            ("--confirmations", "1"),
+            ("--batch-wait-ms", "300"),
+            ("--poll-ms", "100"),
+            ("--operator-key", DEV_KEYS[0]),
+            ("--fee-account", "0"),
         ];
+        let mut args = vec!["node"];
+        for (flag, value) in defaults {
+            if !extra.contains(&flag) {
+                args.extend_from_slice(&[flag, value]);
+            }
+        }
         args.extend_from_slice(extra);
         let mut child = Command::new(env!("CARGO_BIN_EXE_zkroll"))
             .args(&args)
@@ -199,4 +201,53 @@ where
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+}
+
+/// The longest any one step of a journey may take (proving included).
+pub const STEP: Duration = Duration::from_secs(180);
+pub const TRANSFER_FEE: u128 = 10;
+pub const WITHDRAW_FEE: u128 = 20;
+
+pub fn l2_key(i: u8) -> (PrivateKey, String) {
+    let bytes = [i; 32];
+    (PrivateKey::from_bytes(bytes), hex::encode(bytes))
+}
+
+/// `zkroll wallet deposit` of `amount` from dev L1 key `l1` for L2 key `l2`.
+pub fn deposit(d: &Deployed, l1: usize, l2: &str, amount: u128) -> u64 {
+    let v = json(&[
+        "wallet",
+        "deposit",
+        "--rpc",
+        &d.rpc,
+        "--rollup",
+        &d.rollup,
+        "--l1-key",
+        DEV_KEYS[l1],
+        "--l2-key",
+        l2,
+        "--amount",
+        &amount.to_string(),
+        "--confirmations",
+        "1",
+    ]);
+    v["account"].as_u64().unwrap()
+}
+
+/// Waits until account `idx` is settled on L1 with `balance`.
+pub async fn settled_balance(node: &Node, idx: u64, balance: u128) {
+    let url = format!("{}/accounts/{idx}", node.url);
+    until(
+        &format!("account {idx} settled at {balance}"),
+        STEP,
+        || async {
+            let (status, v) = get(&url).await;
+            (status == 200 && v["settled"]["balance"] == balance.to_string()).then_some(())
+        },
+    )
+    .await;
+}
+
+pub fn fees() -> [&'static str; 4] {
+    ["--fee-transfer", "10", "--fee-withdraw", "20"]
 }

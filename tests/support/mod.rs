@@ -106,6 +106,11 @@ pub fn batch_of(o: Output) -> u64 {
 /// (killed on drop), or None (a printed skip) when it is not installed and
 /// not required (`CI=true` or `ZKROLL_REQUIRE_ANVIL`).
 pub fn anvil(test: &str) -> Option<zkroll::l1::anvil::Anvil> {
+    anvil_with(test, &[])
+}
+
+/// [`anvil`] with extra command-line arguments (`--block-time 1`, say).
+pub fn anvil_with(test: &str, args: &[&str]) -> Option<zkroll::l1::anvil::Anvil> {
     let bin = Path::new(env!("CARGO_MANIFEST_DIR")).join("contracts/node_modules/.bin/anvil");
     let required = std::env::var("CI").is_ok_and(|v| v == "true")
         || std::env::var_os("ZKROLL_REQUIRE_ANVIL").is_some();
@@ -118,5 +123,5 @@ pub fn anvil(test: &str) -> Option<zkroll::l1::anvil::Anvil> {
         println!("SKIPPED {test}: no anvil at {}", bin.display());
         return None;
     }
-    Some(zkroll::l1::anvil::Anvil::spawn(&bin, 31337, &[]).expect("anvil starts"))
+    Some(zkroll::l1::anvil::Anvil::spawn(&bin, 31337, args).expect("anvil starts"))
 }

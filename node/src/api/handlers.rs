@@ -394,21 +394,36 @@ pub async fn info(State(app): State<App>) -> Json<InfoView> {
 
 /// The health view.
 pub fn health_view(shared: &Shared) -> HealthView {
+    // The view first, and on its own: it shows a batch being applied while
+    // the pipeline holds the state's lock to apply it.
+    let (status, settled_batch, prover, applying, proving, settling, last_error) = {
+        let v = shared.view();
+        (
+            if v.last_error.is_some() {
+                "degraded"
+            } else {
+                "ok"
+            },
+            v.status.map_or(0, |s| s.last_batch),
+            v.prover.clone(),
+            v.applying,
+            v.proving,
+            v.settling,
+            v.last_error.clone(),
+        )
+    };
     let last_batch = shared.state().last_batch();
     let mempool = shared.pool().len();
-    let v = shared.view();
     HealthView {
-        status: if v.last_error.is_some() {
-            "degraded"
-        } else {
-            "ok"
-        }
-        .into(),
+        status: status.into(),
         last_batch,
-        settled_batch: v.status.map_or(0, |s| s.last_batch),
+        settled_batch,
         mempool,
-        prover: v.prover.clone(),
-        last_error: v.last_error.clone(),
+        prover,
+        applying,
+        proving,
+        settling,
+        last_error,
     }
 }
 

@@ -27,6 +27,11 @@ fn esc(s: &str) -> String {
     out
 }
 
+/// A batch number, or `none`.
+fn batch_or_none(n: Option<u64>) -> String {
+    n.map_or("none".into(), |n| n.to_string())
+}
+
 /// How many batches the page lists.
 const PAGE_BATCHES: usize = 20;
 
@@ -37,7 +42,6 @@ pub async fn status_page(State(app): State<App>) -> Html<String> {
     let queue = queue_view(s);
     let batches = s.store.recent_batches(PAGE_BATCHES).unwrap_or_default();
     let prove_times: Vec<(u64, u64)> = s.view().prove_times.iter().copied().collect();
-    let proving = s.view().proving;
     let mut h = String::new();
     // Writing into a String cannot fail.
     let _ = write!(
@@ -51,7 +55,8 @@ pub async fn status_page(State(app): State<App>) -> Html<String> {
          <p>status <b id=\"health\">{}</b>; last batch applied <span id=\"last-batch\">{}</span>, \
          settled on L1 <span id=\"settled-batch\">{}</span>; mempool \
          <span id=\"mempool\">{}</span> pending</p>\
-         <p>prover: <span id=\"prover\">{}</span>; proving batch <span id=\"proving\">{}</span></p>",
+         <p>prover: <span id=\"prover\">{}</span>; applying batch <span id=\"applying\">{}</span>, \
+         proving batch <span id=\"proving\">{}</span>, settling batch <span id=\"settling\">{}</span></p>",
         s.domain.chain_id,
         hex::encode(s.domain.rollup.0),
         s.shape.depth,
@@ -62,7 +67,9 @@ pub async fn status_page(State(app): State<App>) -> Html<String> {
         health.settled_batch,
         health.mempool,
         esc(&health.prover),
-        proving.map_or("none".into(), |n| n.to_string()),
+        batch_or_none(health.applying),
+        batch_or_none(health.proving),
+        batch_or_none(health.settling),
     );
     if let Some(e) = &health.last_error {
         let _ = write!(

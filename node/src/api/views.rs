@@ -199,6 +199,12 @@ pub struct HealthView {
     pub mempool: usize,
     /// The prover.
     pub prover: String,
+    /// The batch being applied, if one is.
+    pub applying: Option<u64>,
+    /// The batch being proved, if one is.
+    pub proving: Option<u64>,
+    /// The batch whose L1 transaction is being sent or waited for, if one is.
+    pub settling: Option<u64>,
     /// The last round's error.
     pub last_error: Option<String>,
 }

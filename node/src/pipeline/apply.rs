@@ -61,6 +61,7 @@ pub(crate) fn close_batch(
             l1_block: None,
             gas: None,
         };
+        shared.view_mut().applying = Some(info.number);
         shared.store.plan_batch(&info)?;
         shared.pool().take(&ids);
         let signed: Vec<SignedL2Op> = ops.iter().map(|r| r.signed).collect();

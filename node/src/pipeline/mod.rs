@@ -210,7 +210,9 @@ impl<C: RollupChain> Pipeline<C> {
         if status.exodus || applied_ahead >= self.shared.config.max_in_flight {
             return Ok(false);
         }
-        match apply::close_batch(&self.shared, &queue)? {
+        let closed = apply::close_batch(&self.shared, &queue);
+        self.shared.view_mut().applying = None;
+        match closed? {
             Some((info, witness)) => {
                 tracing::info!(
                     "batch {} applied: {} L1, {} L2 operations",
@@ -260,9 +262,22 @@ impl<C: RollupChain> Pipeline<C> {
                 ),
             });
         }
-        match self.chain.submit_batch(&f.witness, &proof).await {
-            Ok(s) => {
-                self.settled(number, s)?;
+        self.shared.view_mut().settling = Some(number);
+        let sent = self.chain.submit_batch(&f.witness, &proof).await;
+        self.shared.view_mut().settling = None;
+        match sent {
+            Ok(Settlement::Sent(tx)) => {
+                self.settled(number, Some(tx))?;
+                Ok(Some(true))
+            }
+            Ok(Settlement::AlreadySettled { .. }) => {
+                // Sent before a restart and mined since: its transaction,
+                // as L1 records it.
+                let poll = self.shared.config.poll;
+                let tx = recover::settling_txs(&mut self.chain, number, &[number], poll)
+                    .await?
+                    .remove(&number);
+                self.settled(number, tx)?;
                 Ok(Some(true))
             }
             Err(e @ (L1Error::Reverted(_) | L1Error::Diverged { .. })) => {
@@ -277,14 +292,15 @@ impl<C: RollupChain> Pipeline<C> {
         }
     }
 
-    fn settled(&mut self, number: u64, s: Settlement) -> Result<(), NodeError> {
+    /// Records batch `number` settled, by `tx` when known.
+    fn settled(&mut self, number: u64, tx: Option<zkroll_l1::TxOutcome>) -> Result<(), NodeError> {
         let Some(mut f) = self.flights.remove(&number) else {
             return Ok(());
         };
         let now = now_ms();
         f.info.stage = NodeStage::Settled;
         f.info.settled_ms = Some(now);
-        if let Settlement::Sent(tx) = s {
+        if let Some(tx) = tx {
             f.info.tx = Some(tx.tx_hash.0);
             f.info.l1_block = Some(tx.block);
             f.info.gas = Some(tx.gas_used);

@@ -19,7 +19,9 @@
 //!    reorganised away) is discarded with every plan after it, and their
 //!    operations are pending again.
 
-use zkroll_l1::RollupChain;
+use std::collections::BTreeMap;
+
+use zkroll_l1::{RollupChain, TxOutcome};
 use zkroll_state::field::fr_to_be_bytes;
 use zkroll_state::{AccountTree, BatchConfig, BatchStage, BatchWitness, SignedL2Op};
 
@@ -92,13 +94,14 @@ async fn record_settled<C: RollupChain>(
     let Some(first) = unsettled.first().map(|b| b.number) else {
         return Ok(());
     };
-    let on_l1 = chain.settled_batches(first).await?;
+    let numbers: Vec<u64> = unsettled.iter().map(|b| b.number).collect();
+    let on_l1 = settling_txs(chain, first, &numbers, shared.config.poll).await?;
     for mut info in unsettled {
         info.stage = NodeStage::Settled;
-        if let Some(b) = on_l1.iter().find(|b| b.number == info.number) {
-            info.tx = Some(b.tx.tx_hash.0);
-            info.l1_block = Some(b.tx.block);
-            info.gas = Some(b.tx.gas_used);
+        if let Some(tx) = on_l1.get(&info.number) {
+            info.tx = Some(tx.tx_hash.0);
+            info.l1_block = Some(tx.block);
+            info.gas = Some(tx.gas_used);
         }
         shared.store.put_batch(&info)?;
         let mut state = shared.state_mut();
@@ -107,6 +110,39 @@ async fn record_settled<C: RollupChain>(
         }
     }
     Ok(())
+}
+
+/// How many times the settling transactions of batches L1 reports settled
+/// are looked for: a node's logs may lag its state by a moment (or a load
+/// balancer ask another node).
+const SETTLED_LOG_TRIES: u32 = 20;
+
+/// The transactions that settled `numbers` (all from `from` on), read from
+/// L1's `BatchVerified` logs, retried every `poll` while one is missing.
+pub(crate) async fn settling_txs<C: RollupChain>(
+    chain: &mut C,
+    from: u64,
+    numbers: &[u64],
+    poll: std::time::Duration,
+) -> Result<BTreeMap<u64, TxOutcome>, NodeError> {
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let found: BTreeMap<u64, TxOutcome> = chain
+            .settled_batches(from)
+            .await?
+            .into_iter()
+            .filter(|b| numbers.contains(&b.number))
+            .map(|b| (b.number, b.tx))
+            .collect();
+        match numbers.iter().find(|n| !found.contains_key(n)) {
+            None => return Ok(found),
+            Some(&batch) if tries >= SETTLED_LOG_TRIES => {
+                return Err(NodeError::SettlementLogMissing { batch, tries })
+            }
+            Some(_) => tokio::time::sleep(poll).await,
+        }
+    }
 }
 
 /// Step 5 of the module doc.
