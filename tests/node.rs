@@ -3,6 +3,8 @@
 //! 4xx and a reason while nothing changes. The node runs as a child
 //! process on a loopback port and is killed at the end, even on failure.
 
+#[path = "node/checks.rs"]
+mod checks;
 #[path = "support/mod.rs"]
 mod common;
 #[path = "node/support.rs"]
@@ -73,6 +75,19 @@ fn deposit_transfer_withdraw_claim_through_the_node() {
         let latest = &b[0];
         assert_eq!(latest["stage"], "settled");
         assert!(latest["l1_tx"].as_str().is_some_and(|t| t.len() == 66));
+        // Every route answers as node/openapi.json says; the status page,
+        // rendered by Chromium, shows what the API shows.
+        let params = [
+            ("id", ids[0].to_string()),
+            ("idx", "1".to_string()),
+            ("n", "1".to_string()),
+        ];
+        checks::routes_answer_as_documented(&node, &params).await;
+        checks::status_page_matches_the_api(
+            "deposit_transfer_withdraw_claim_through_the_node",
+            &node,
+        )
+        .await;
     });
 
     // The state rebuilt from L1 alone holds the same balances and root.

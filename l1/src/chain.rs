@@ -34,6 +34,12 @@ pub struct RollupStatus {
     pub queue_tail: u64,
     /// Exodus mode is on: no more batches, owners exit with Merkle proofs.
     pub exodus: bool,
+    /// The L1 block the status was read at (0 on the embedded EVM, which
+    /// has no blocks).
+    pub block: u64,
+    /// How many blocks a queued L1 operation may wait before anyone can
+    /// turn on exodus mode (Rollup.sol's `expiryBlocks`).
+    pub expiry_blocks: u64,
 }
 
 /// A mined transaction (or, on the embedded EVM, an executed one).
@@ -152,6 +158,14 @@ pub trait RollupChain {
 
     /// Rollup.sol's state.
     fn status(&mut self) -> impl Future<Output = Result<RollupStatus, L1Error>>;
+
+    /// The block queued L1 operation `serial` was queued in, when this
+    /// chain has seen it (from [`RollupChain::confirmed_l1_ops`]) and has
+    /// blocks; with [`RollupStatus::expiry_blocks`], when it expires.
+    fn queued_block(&self, serial: u64) -> Option<u64> {
+        let _ = serial;
+        None
+    }
 
     /// The queued L1 operations from serial `from` on, in serial order, each
     /// taken once, and only those with the configured confirmations (on a

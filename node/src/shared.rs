@@ -17,14 +17,24 @@ use crate::store::NodeStore;
 /// How many recent prove times the view keeps.
 pub const RECENT_PROOFS: usize = 16;
 
+/// A confirmed L1 operation waiting in Rollup.sol's queue.
+#[derive(Clone, Copy, Debug)]
+pub struct SeenL1Op {
+    /// The operation.
+    pub op: QueuedL1Op,
+    /// When the node first saw it confirmed, ms since the Unix epoch.
+    pub seen_ms: u64,
+    /// The L1 block it was queued in, when known.
+    pub block: Option<u64>,
+}
+
 /// The node's last look at L1 and at its prover.
 #[derive(Clone, Debug, Default)]
 pub struct ChainView {
     /// Rollup.sol's state at the last look.
     pub status: Option<RollupStatus>,
-    /// Confirmed L1 operations no batch has taken, with when the node first
-    /// saw each (ms since the Unix epoch).
-    pub queue: Vec<(QueuedL1Op, u64)>,
+    /// Confirmed L1 operations no batch has taken.
+    pub queue: Vec<SeenL1Op>,
     /// The batch being applied (its plan stored, the state being written).
     pub applying: Option<u64>,
     /// The batch being proved.

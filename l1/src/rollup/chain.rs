@@ -97,7 +97,18 @@ impl RollupL1 {
                 )?
                 .output,
         );
+        let expiry = word(
+            self.evm
+                .view(
+                    self.operator,
+                    self.rollup,
+                    &Rollup::expiryBlocksCall {}.abi_encode(),
+                )?
+                .output,
+        );
         Ok(RollupStatus {
+            block: 0,
+            expiry_blocks: expiry.to::<u64>(),
             state_root,
             last_batch,
             queue_head,

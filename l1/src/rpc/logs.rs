@@ -50,6 +50,13 @@ pub struct QueueCache {
     scanned: Option<(u64, B256)>,
 }
 
+impl QueueCache {
+    /// The block operation `serial` was queued in, if scanned.
+    pub fn block_of(&self, serial: u64) -> Option<u64> {
+        self.entries.get(&serial).map(|e| e.block)
+    }
+}
+
 async fn block_hash(chain: &RpcChain, n: u64) -> Result<Option<B256>, L1Error> {
     Ok(chain
         .provider

@@ -408,7 +408,14 @@ impl RollupChain for RpcChain {
     }
 
     async fn status(&mut self) -> Result<RollupStatus, L1Error> {
+        let block = self
+            .provider
+            .get_block_number()
+            .await
+            .map_err(|e| rpc(&self.url, "eth_blockNumber", e))?;
         Ok(RollupStatus {
+            block,
+            expiry_blocks: self.view(Rollup::expiryBlocksCall {}).await?,
             state_root: self.view(Rollup::stateRootCall {}).await?.0,
             last_batch: self.view(Rollup::lastBatchCall {}).await?,
             queue_head: self.view(Rollup::queueHeadCall {}).await?,
@@ -419,6 +426,10 @@ impl RollupChain for RpcChain {
 
     async fn confirmed_l1_ops(&mut self, from: u64) -> Result<Vec<QueuedL1Op>, L1Error> {
         logs::confirmed_l1_ops(self, from).await
+    }
+
+    fn queued_block(&self, serial: u64) -> Option<u64> {
+        self.queue.block_of(serial)
     }
 
     async fn submit_batch(

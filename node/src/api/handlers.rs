@@ -259,8 +259,8 @@ pub async fn account(
         .view()
         .queue
         .iter()
-        .filter(|(q, _)| q.op.idx() == idx)
-        .map(|(q, _)| *q)
+        .filter(|q| q.op.op.idx() == idx)
+        .map(|q| q.op)
         .collect();
     let state = shared.state();
     let acc = *state
@@ -347,12 +347,21 @@ pub fn queue_view(shared: &Shared) -> QueueView {
         queue_head: s.queue_head,
         queue_tail: s.queue_tail,
         exodus: s.exodus,
+        l1_block: s.block,
+        expiry_blocks: s.expiry_blocks,
         confirmed: v
             .queue
             .iter()
-            .map(|(op, seen)| QueuedView {
-                op: *op,
-                age_s: now.saturating_sub(*seen) / 1000,
+            .map(|q| {
+                let expires = q.block.map(|b| b + s.expiry_blocks);
+                QueuedView {
+                    op: q.op,
+                    age_s: now.saturating_sub(q.seen_ms) / 1000,
+                    queued_block: q.block,
+                    age_blocks: q.block.map(|b| s.block.saturating_sub(b)),
+                    expires_after_block: expires,
+                    blocks_left: expires.map(|e| e.saturating_sub(s.block)),
+                }
             })
             .collect(),
     }

@@ -1,5 +1,8 @@
 //! The wallet API (axum): JSON over HTTP, described by `node/openapi.json`
-//! (served at `/openapi.json`; `tests/api.rs` holds the two together).
+//! (served at `/openapi.json`). [`ROUTES`] lists the routes: a unit test
+//! holds it to the document's paths, and the anvil journey
+//! (`tests/node.rs`) calls each one on a running node and validates its
+//! answer against the document's schema.
 //!
 //! | route | what |
 //! |---|---|
@@ -53,7 +56,23 @@ pub struct App {
     pub admit: mpsc::Sender<Admission>,
 }
 
-/// The router, every route of the module doc.
+/// Every route [`router`] serves: (method, path), paths as OpenAPI writes them.
+pub const ROUTES: [(&str, &str); 12] = [
+    ("get", "/"),
+    ("post", "/ops"),
+    ("get", "/ops/{id}"),
+    ("get", "/accounts/{idx}"),
+    ("get", "/batches"),
+    ("get", "/batches/{n}"),
+    ("get", "/queue"),
+    ("get", "/fees"),
+    ("get", "/info"),
+    ("get", "/health"),
+    ("get", "/metrics"),
+    ("get", "/openapi.json"),
+];
+
+/// The router: every route of [`ROUTES`] (and of the module doc).
 pub fn router(app: App) -> Router {
     let limit = app.shared.config.body_limit;
     Router::new()
@@ -131,5 +150,34 @@ impl IntoResponse for ApiError {
             }),
         )
             .into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::{OPENAPI, ROUTES};
+
+    /// The OpenAPI document describes exactly the routes the router serves.
+    #[test]
+    fn openapi_paths_are_the_routes() {
+        let doc: serde_json::Value = serde_json::from_str(OPENAPI).expect("openapi.json is JSON");
+        let documented: BTreeSet<(String, String)> = doc["paths"]
+            .as_object()
+            .expect("paths")
+            .iter()
+            .flat_map(|(path, ops)| {
+                ops.as_object()
+                    .expect("operations")
+                    .keys()
+                    .map(move |m| (m.clone(), path.clone()))
+            })
+            .collect();
+        let served: BTreeSet<(String, String)> = ROUTES
+            .iter()
+            .map(|(m, p)| (m.to_string(), p.to_string()))
+            .collect();
+        assert_eq!(documented, served);
     }
 }

@@ -98,19 +98,24 @@ pub async fn status_page(State(app): State<App>) -> Html<String> {
     let _ = write!(
         h,
         "</table><h2>L1 queue</h2><p>head <span id=\"queue-head\">{}</span>, tail \
-         <span id=\"queue-tail\">{}</span>, exodus <span id=\"exodus\">{}</span></p>\
-         <table id=\"l1-queue\"><tr><th>serial</th><th>type</th><th>account</th><th>age (s)</th></tr>",
-        queue.queue_head, queue.queue_tail, queue.exodus
+         <span id=\"queue-tail\">{}</span>, exodus <span id=\"exodus\">{}</span>; L1 block \
+         <span id=\"l1-block\">{}</span>, an operation expires (exodus may open) \
+         <span id=\"expiry-blocks\">{}</span> blocks after it was queued</p>\
+         <table id=\"l1-queue\"><tr><th>serial</th><th>type</th><th>account</th><th>age (s)</th>\
+         <th>age (blocks)</th><th>blocks to expiry</th></tr>",
+        queue.queue_head, queue.queue_tail, queue.exodus, queue.l1_block, queue.expiry_blocks
     );
     for q in &queue.confirmed {
         let _ = write!(
             h,
-            "<tr data-serial=\"{}\"><td>{}</td><td>{:?}</td><td>{}</td><td>{}</td></tr>",
+            "<tr data-serial=\"{}\"><td>{}</td><td>{:?}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             q.op.serial,
             q.op.serial,
             q.op.op.op_type(),
             q.op.op.idx(),
-            q.age_s
+            q.age_s,
+            q.age_blocks.map_or("?".into(), |b| b.to_string()),
+            q.blocks_left.map_or("?".into(), |b| b.to_string()),
         );
     }
     h.push_str(

@@ -127,6 +127,15 @@ pub struct QueuedView {
     pub op: QueuedL1Op,
     /// How long since the node first saw it confirmed, seconds.
     pub age_s: u64,
+    /// The L1 block it was queued in (null: not known).
+    pub queued_block: Option<u64>,
+    /// Blocks since it was queued (null: not known).
+    pub age_blocks: Option<u64>,
+    /// After this block anyone may turn on exodus mode while it waits:
+    /// `queued_block + expiry_blocks` (null: not known).
+    pub expires_after_block: Option<u64>,
+    /// Blocks until then (0: expired; null: not known).
+    pub blocks_left: Option<u64>,
 }
 
 /// `GET /queue`.
@@ -138,6 +147,10 @@ pub struct QueueView {
     pub queue_tail: u64,
     /// Exodus mode is on.
     pub exodus: bool,
+    /// The L1 block of the last look.
+    pub l1_block: u64,
+    /// How many blocks a queued operation may wait (Rollup.sol's `expiryBlocks`).
+    pub expiry_blocks: u64,
     /// The confirmed operations no batch has taken.
     pub confirmed: Vec<QueuedView>,
 }

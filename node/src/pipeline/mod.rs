@@ -32,7 +32,7 @@ use zkroll_state::{BatchStage, BatchWitness};
 pub use prover_thread::{ProverLoader, ProverMsg};
 
 use crate::error::NodeError;
-use crate::shared::{now_ms, Shared, RECENT_PROOFS};
+use crate::shared::{now_ms, SeenL1Op, Shared, RECENT_PROOFS};
 use crate::store::{BatchInfo, NodeStage};
 
 /// A batch applied and not yet settled.
@@ -229,17 +229,23 @@ impl<C: RollupChain> Pipeline<C> {
 
     fn record_view(&self, status: &zkroll_l1::RollupStatus, queue: &[zkroll_state::QueuedL1Op]) {
         let now = now_ms();
+        // The mempool before the view (the lock order: see crate::shared).
+        let pending = self.shared.pool().len();
         let mut v = self.shared.view_mut();
-        let seen: BTreeMap<u64, u64> = v.queue.iter().map(|(q, t)| (q.serial, *t)).collect();
+        let seen: BTreeMap<u64, u64> = v.queue.iter().map(|q| (q.op.serial, q.seen_ms)).collect();
         v.queue = queue
             .iter()
-            .map(|q| (*q, seen.get(&q.serial).copied().unwrap_or(now)))
+            .map(|q| SeenL1Op {
+                op: *q,
+                seen_ms: seen.get(&q.serial).copied().unwrap_or(now),
+                block: self.chain.queued_block(q.serial),
+            })
             .collect();
         v.status = Some(*status);
         let m = &self.shared.metrics;
         m.l1_queue_depth.set(queue.len() as i64);
         m.last_batch_settled.set(status.last_batch as i64);
-        m.mempool_pending.set(self.shared.pool().len() as i64);
+        m.mempool_pending.set(pending as i64);
     }
 
     /// Settles the lowest batch in flight if it is proved: `Some(true)` if
