@@ -78,7 +78,7 @@ impl Journey {
     fn next(&mut self) -> String {
         let i = self.sent;
         self.sent += 1;
-        let (from, key) = if i % 2 == 0 {
+        let (from, key) = if i.is_multiple_of(2) {
             (1usize, &self.k1)
         } else {
             (2, &self.k2)

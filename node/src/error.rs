@@ -124,12 +124,19 @@ pub enum SubmitError {
         /// Its capacity.
         capacity: usize,
     },
-    /// The store could not persist the operation.
+    /// The store could not persist the operation (shared: one failed
+    /// durable write refuses every operation of its group).
     #[error("the operation could not be stored: {0}")]
-    Store(#[from] NodeStoreError),
+    Store(#[source] std::sync::Arc<NodeStoreError>),
     /// The node is shutting down.
     #[error("the node is shutting down")]
     ShuttingDown,
+}
+
+impl From<NodeStoreError> for SubmitError {
+    fn from(e: NodeStoreError) -> Self {
+        Self::Store(std::sync::Arc::new(e))
+    }
 }
 
 impl SubmitError {

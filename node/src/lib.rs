@@ -113,23 +113,18 @@ fn admitter(shared: Arc<Shared>, mut rx: mpsc::Receiver<Admission>) {
     }
 }
 
-/// Runs the node until it is stopped (Ctrl-C or SIGTERM) or its pipeline
-/// fails: connects to L1, opens (or creates) the stores in the data
-/// directory, recovers, then serves the API; `on_listening` gets the
-/// bound address once the API is up.
-pub async fn run(
+/// The node's shared parts over the stores in `config.data_dir` (created
+/// when missing) for a deployment of `shape` and `domain`: the state, the
+/// node store and the mempool loaded from it.
+pub fn open_shared(
     config: NodeConfig,
-    operator: PrivateKeySigner,
-    on_listening: impl FnOnce(SocketAddr),
-) -> Result<(), NodeError> {
+    shape: zkroll_state::CircuitShape,
+    domain: zkroll_state::Domain,
+) -> Result<Arc<Shared>, NodeError> {
     std::fs::create_dir_all(&config.data_dir).map_err(|source| NodeError::Io {
         path: config.data_dir.clone(),
         source,
     })?;
-    let probe =
-        RpcChain::connect(&config.rpc, Vec::new(), config.rollup, rpc_config(&config)).await?;
-    let (shape, domain) = (probe.shape(), probe.domain());
-    drop(probe);
     let state = Rollup::open(
         RedbStore::open(&config.data_dir.join(STATE_FILE))?,
         shape.depth,
@@ -137,7 +132,7 @@ pub async fn run(
     )?;
     let store = Arc::new(NodeStore::open(&config.data_dir.join(NODE_FILE))?);
     let pool = Mempool::load(store.clone(), &config)?;
-    let shared = Arc::new(Shared {
+    Ok(Arc::new(Shared {
         shape,
         domain,
         state: RwLock::new(state),
@@ -147,7 +142,50 @@ pub async fn run(
         metrics: metrics::Metrics::default(),
         stop: Default::default(),
         config,
-    });
+    }))
+}
+
+/// Serves the wallet API for `shared` on `listener` (with its admitting
+/// thread) until `stop` completes: the server's task. [`run`] serves it
+/// beside the pipeline; the load benchmark serves it alone.
+pub fn serve_api(
+    shared: Arc<Shared>,
+    listener: tokio::net::TcpListener,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<tokio::task::JoinHandle<std::io::Result<()>>, NodeError> {
+    let (admit_tx, admit_rx) = mpsc::channel(ADMIT_QUEUE);
+    {
+        let shared = shared.clone();
+        std::thread::Builder::new()
+            .name("zkroll-admitter".into())
+            .spawn(move || admitter(shared, admit_rx))
+            .map_err(|source| NodeError::Io {
+                path: "admitter thread".into(),
+                source,
+            })?;
+    }
+    let app = App {
+        shared,
+        admit: admit_tx,
+    };
+    let server = axum::serve(listener, api::router(app)).with_graceful_shutdown(stop);
+    Ok(tokio::spawn(async move { server.await }))
+}
+
+/// Runs the node until it is stopped (Ctrl-C or SIGTERM) or its pipeline
+/// fails: connects to L1, opens (or creates) the stores in the data
+/// directory, recovers, then serves the API; `on_listening` gets the
+/// bound address once the API is up.
+pub async fn run(
+    config: NodeConfig,
+    operator: PrivateKeySigner,
+    on_listening: impl FnOnce(SocketAddr),
+) -> Result<(), NodeError> {
+    let probe =
+        RpcChain::connect(&config.rpc, Vec::new(), config.rollup, rpc_config(&config)).await?;
+    let (shape, domain) = (probe.shape(), probe.domain());
+    drop(probe);
+    let shared = open_shared(config, shape, domain)?;
 
     // The pipeline owns its chain client on its own thread (the chain's
     // futures need not be Send); it recovers before the API opens.
@@ -177,17 +215,6 @@ pub async fn run(
         }
     }
 
-    let (admit_tx, admit_rx) = mpsc::channel(ADMIT_QUEUE);
-    {
-        let shared = shared.clone();
-        std::thread::Builder::new()
-            .name("zkroll-admitter".into())
-            .spawn(move || admitter(shared, admit_rx))
-            .map_err(|source| NodeError::Io {
-                path: "admitter thread".into(),
-                source,
-            })?;
-    }
     let addr = shared.config.listen;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -196,15 +223,10 @@ pub async fn run(
         .local_addr()
         .map_err(|source| NodeError::Listen { addr, source })?;
     on_listening(bound);
-    let app = App {
-        shared: shared.clone(),
-        admit: admit_tx,
-    };
     let (stop_tx, stop_rx) = oneshot::channel::<()>();
-    let server = axum::serve(listener, api::router(app)).with_graceful_shutdown(async {
+    let server = serve_api(shared.clone(), listener, async {
         let _ = stop_rx.await;
-    });
-    let server = tokio::spawn(async move { server.await });
+    })?;
     let result = tokio::select! {
         r = done_rx => r.unwrap_or(Err(NodeError::ThreadGone { what: "pipeline" })),
         () = shutdown_signal() => Ok(()),

@@ -191,13 +191,10 @@ impl Mempool {
                 self.unindex(rec.id);
             }
             self.next_id -= fresh.len() as u64;
-            let reason = e.to_string();
+            let e = Arc::new(e);
             for r in &mut results {
                 if r.is_ok() {
-                    *r = Err(SubmitError::Store(NodeStoreError::Codec {
-                        what: "operation",
-                        reason: reason.clone(),
-                    }));
+                    *r = Err(SubmitError::Store(e.clone()));
                 }
             }
         }
