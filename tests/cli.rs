@@ -31,29 +31,9 @@ fn p(dir: &Path, name: &str) -> String {
     dir.join(name).display().to_string()
 }
 
-/// Signs with circomlibjs (contracts/scripts/sign-l2.mjs), if installed.
 /// The deployment the offline CLI journey signs for (no contract is
 /// deployed there; the domain is still bound into every signature).
 const ROLLUP: &str = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
-
-fn circomlibjs_sign(args: &[&str]) -> Option<serde_json::Value> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("contracts");
-    if !root.join("node_modules/circomlibjs").exists() {
-        return None;
-    }
-    let out = Command::new("node")
-        .arg("scripts/sign-l2.mjs")
-        .args(args)
-        .current_dir(&root)
-        .output()
-        .ok()?;
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Some(serde_json::from_slice(&out.stdout).expect("signer prints JSON"))
-}
 
 #[test]
 fn cli_end_to_end() {
@@ -146,7 +126,8 @@ fn cli_end_to_end() {
         ROLLUP,
     ]))
     .unwrap();
-    let wallet = circomlibjs_sign(&[&key(1), "1", ROLLUP, "Withdraw", "1", "0", "300", "0", "1"]);
+    let wallet =
+        support::circomlibjs_sign(&[&key(1), "1", ROLLUP, "Withdraw", "1", "0", "300", "0", "1"]);
     let mut l2 = vec![signed];
     match &wallet {
         Some(w) => l2.push(w.clone()),

@@ -328,6 +328,51 @@ fn bad_input_is_refused_with_a_reason_and_changes_nothing() {
             (5_000_000 - 1000 - TRANSFER_FEE).to_string()
         );
         assert_eq!(a["settled"]["nonce"], 1);
+
+        // circomlibjs signs as a wallet outside zkroll would; the node takes
+        // its operation as its own. Sent past a gap (nonce 2 before 1), it
+        // waits for nonce 1; zkroll's nonce 1 fills the gap and both settle.
+        let rollup = format!("0x{}", hex::encode(domain.rollup.0));
+        let chain = domain.chain_id.to_string();
+        let fee = TRANSFER_FEE.to_string();
+        let js_args = [
+            k1.as_str(),
+            &chain,
+            &rollup,
+            "Transfer",
+            "1",
+            "0",
+            "700",
+            &fee,
+            "2",
+        ];
+        if let Some(js) = common::circomlibjs_sign(&js_args) {
+            let (s, v) = post(&ops, js.to_string()).await;
+            assert_eq!(s, 202, "circomlibjs's operation: {v}");
+            let js_id = v["id"].as_u64().unwrap();
+            let (_, v) = get(&format!("{ops}/{js_id}")).await;
+            assert_eq!(
+                (v["status"].as_str(), v["waiting_for_nonce"].as_u64()),
+                (Some("waiting"), Some(1)),
+                "{v}"
+            );
+            let (s, v) = post(&ops, signed(&alice, &domain, 300, 1).to_string()).await;
+            assert_eq!(s, 202, "{v}");
+            let gap_id = v["id"].as_u64().unwrap();
+            for id in [gap_id, js_id] {
+                until(&format!("operation {id} settled"), STEP, || async {
+                    let (_, v) = get(&format!("{ops}/{id}")).await;
+                    (v["status"] == "settled").then_some(())
+                })
+                .await;
+            }
+            let (_, a) = get(&format!("{}/accounts/1", node.url)).await;
+            assert_eq!(
+                a["settled"]["balance"],
+                (5_000_000 - 1000 - 300 - 700 - 3 * TRANSFER_FEE).to_string()
+            );
+            assert_eq!(a["settled"]["nonce"], 3);
+        }
         // Unknown routes and ids are 404s with a reason, bad ids 400s.
         let (s, v) = get(&format!("{ops}/999999")).await;
         assert_eq!((s, v["error"].as_str()), (404, Some("not_found")));

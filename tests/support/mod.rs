@@ -125,3 +125,33 @@ pub fn anvil_with(test: &str, args: &[&str]) -> Option<zkroll::l1::anvil::Anvil>
     }
     Some(zkroll::l1::anvil::Anvil::spawn(&bin, 31337, args).expect("anvil starts"))
 }
+
+/// Signs an L2 operation with circomlibjs (`contracts/scripts/sign-l2.mjs`,
+/// arguments as it takes them), as a wallet outside zkroll would: the
+/// signed operation's JSON, or None when circomlibjs is not installed and
+/// not required (`CI=true` or `ZKROLL_REQUIRE_NODE`).
+pub fn circomlibjs_sign(args: &[&str]) -> Option<serde_json::Value> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("contracts");
+    if !root.join("node_modules/circomlibjs").exists() {
+        let required = std::env::var("CI").is_ok_and(|v| v == "true")
+            || std::env::var_os("ZKROLL_REQUIRE_NODE").is_some();
+        assert!(
+            !required,
+            "circomlibjs is required: npm ci --prefix contracts"
+        );
+        println!("SKIPPED a circomlibjs signature: not installed");
+        return None;
+    }
+    let out = Command::new("node")
+        .arg("scripts/sign-l2.mjs")
+        .args(args)
+        .current_dir(&root)
+        .output()
+        .expect("run node");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(serde_json::from_slice(&out.stdout).expect("signer prints JSON"))
+}
