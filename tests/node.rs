@@ -11,7 +11,6 @@ mod common;
 mod support;
 
 use support::*;
-use zkroll::l1::anvil::DEV_KEYS;
 use zkroll::state::{Domain, L2Op, PrivateKey, Transfer, Withdraw};
 
 /// Two wallets deposit on L1, are credited once confirmed, pay each other
@@ -91,20 +90,7 @@ fn deposit_transfer_withdraw_claim_through_the_node() {
     });
 
     // The state rebuilt from L1 alone holds the same balances and root.
-    let replica = d.dir.path().join("replica.redb");
-    let report = json(&[
-        "sync",
-        "--rpc",
-        &d.rpc,
-        "--rollup",
-        &d.rollup,
-        "--state",
-        replica.to_str().unwrap(),
-    ]);
-    assert_eq!(report["matches_contract"], true, "{report}");
-    let rebuilt =
-        zkroll::state::Rollup::open(zkroll::state::RedbStore::open(&replica).unwrap(), 2, false)
-            .unwrap();
+    let rebuilt = rebuilt_from_l1(&d);
     for (idx, want) in [(0, fee), (1, alice), (2, bob)] {
         assert_eq!(rebuilt.account(idx).unwrap().balance, want, "account {idx}");
     }
@@ -115,19 +101,7 @@ fn deposit_transfer_withdraw_claim_through_the_node() {
     });
 
     // Bob collects the withdrawal on L1.
-    let paid = json(&[
-        "wallet",
-        "claim",
-        "--rpc",
-        &d.rpc,
-        "--rollup",
-        &d.rollup,
-        "--l1-key",
-        DEV_KEYS[2],
-        "--confirmations",
-        "1",
-    ]);
-    assert_eq!(paid["paid_wei"], "200000", "{paid}");
+    assert_eq!(claim(&d, 2), "200000");
     drop(node);
 }
 

@@ -299,20 +299,7 @@ fn sigkill_at_every_phase_loses_nothing_and_settles_each_batch_once() {
     });
 
     // The state rebuilt from L1 alone agrees.
-    let replica = d.dir.path().join("replica.redb");
-    let report = json(&[
-        "sync",
-        "--rpc",
-        &d.rpc,
-        "--rollup",
-        &d.rollup,
-        "--state",
-        replica.to_str().unwrap(),
-    ]);
-    assert_eq!(report["matches_contract"], true, "{report}");
-    let rebuilt =
-        zkroll::state::Rollup::open(zkroll::state::RedbStore::open(&replica).unwrap(), 2, false)
-            .unwrap();
+    let rebuilt = rebuilt_from_l1(&d);
     for (idx, want) in journey.balances.iter().enumerate() {
         assert_eq!(
             rebuilt.account(idx as u32).unwrap().balance,
@@ -321,18 +308,6 @@ fn sigkill_at_every_phase_loses_nothing_and_settles_each_batch_once() {
         );
     }
     // The withdrawals pay once.
-    let paid = json(&[
-        "wallet",
-        "claim",
-        "--rpc",
-        &d.rpc,
-        "--rollup",
-        &d.rollup,
-        "--l1-key",
-        DEV_KEYS[2],
-        "--confirmations",
-        "1",
-    ]);
-    assert_eq!(paid["paid_wei"], journey.withdrawn.to_string(), "{paid}");
+    assert_eq!(claim(&d, 2), journey.withdrawn.to_string());
     drop(node);
 }

@@ -251,3 +251,38 @@ pub async fn settled_balance(node: &Node, idx: u64, balance: u128) {
 pub fn fees() -> [&'static str; 4] {
     ["--fee-transfer", "10", "--fee-withdraw", "20"]
 }
+
+/// The state rebuilt from L1 alone (`zkroll sync` into a new store), which
+/// must match the contract's root.
+pub fn rebuilt_from_l1(d: &Deployed) -> zkroll::state::Rollup<zkroll::state::RedbStore> {
+    let replica = d.dir.path().join("replica.redb");
+    let report = json(&[
+        "sync",
+        "--rpc",
+        &d.rpc,
+        "--rollup",
+        &d.rollup,
+        "--state",
+        replica.to_str().unwrap(),
+    ]);
+    assert_eq!(report["matches_contract"], true, "{report}");
+    zkroll::state::Rollup::open(zkroll::state::RedbStore::open(&replica).unwrap(), 2, false)
+        .unwrap()
+}
+
+/// `zkroll wallet claim` from dev L1 key `l1`: the wei it paid.
+pub fn claim(d: &Deployed, l1: usize) -> String {
+    let paid = json(&[
+        "wallet",
+        "claim",
+        "--rpc",
+        &d.rpc,
+        "--rollup",
+        &d.rollup,
+        "--l1-key",
+        DEV_KEYS[l1],
+        "--confirmations",
+        "1",
+    ]);
+    paid["paid_wei"].as_str().unwrap_or_default().to_string()
+}

@@ -316,6 +316,14 @@ impl<C: RollupChain> Pipeline<C> {
         self.shared
             .state_mut()
             .set_batch_stage(number, BatchStage::Written)?;
+        // The view of L1 moves with it, so the API's settled figures (an
+        // account's, an operation's) agree before the next look at L1.
+        if let Some(st) = self.shared.view_mut().status.as_mut() {
+            if st.last_batch < number {
+                st.last_batch = number;
+                st.state_root = f.info.new_root;
+            }
+        }
         let m = &self.shared.metrics;
         m.last_batch_settled.set(number as i64);
         m.batch_latency_seconds
