@@ -213,24 +213,29 @@ pub fn l2_key(i: u8) -> (PrivateKey, String) {
     (PrivateKey::from_bytes(bytes), hex::encode(bytes))
 }
 
-/// `zkroll wallet deposit` of `amount` from dev L1 key `l1` for L2 key `l2`.
-pub fn deposit(d: &Deployed, l1: usize, l2: &str, amount: u128) -> u64 {
-    let v = json(&[
+/// `zkroll wallet SUB` against L1 from dev L1 key `l1`, one
+/// confirmation, with `extra` arguments: its JSON output.
+fn wallet_l1(d: &Deployed, sub: &str, l1: usize, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec![
         "wallet",
-        "deposit",
+        sub,
         "--rpc",
         &d.rpc,
         "--rollup",
         &d.rollup,
         "--l1-key",
         DEV_KEYS[l1],
-        "--l2-key",
-        l2,
-        "--amount",
-        &amount.to_string(),
         "--confirmations",
         "1",
-    ]);
+    ];
+    args.extend_from_slice(extra);
+    json(&args)
+}
+
+/// `zkroll wallet deposit` of `amount` from dev L1 key `l1` for L2 key `l2`.
+pub fn deposit(d: &Deployed, l1: usize, l2: &str, amount: u128) -> u64 {
+    let amount = amount.to_string();
+    let v = wallet_l1(d, "deposit", l1, &["--l2-key", l2, "--amount", &amount]);
     v["account"].as_u64().unwrap()
 }
 
@@ -272,17 +277,6 @@ pub fn rebuilt_from_l1(d: &Deployed) -> zkroll::state::Rollup<zkroll::state::Red
 
 /// `zkroll wallet claim` from dev L1 key `l1`: the wei it paid.
 pub fn claim(d: &Deployed, l1: usize) -> String {
-    let paid = json(&[
-        "wallet",
-        "claim",
-        "--rpc",
-        &d.rpc,
-        "--rollup",
-        &d.rollup,
-        "--l1-key",
-        DEV_KEYS[l1],
-        "--confirmations",
-        "1",
-    ]);
+    let paid = wallet_l1(d, "claim", l1, &[]);
     paid["paid_wei"].as_str().unwrap_or_default().to_string()
 }
