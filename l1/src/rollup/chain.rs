@@ -78,34 +78,10 @@ impl RollupL1 {
     /// Rollup.sol's state, read with view calls.
     pub fn read_status(&mut self) -> Result<RollupStatus, L1Error> {
         let (state_root, last_batch, queue_head) = self.snapshot()?;
-        let word = |out: Vec<u8>| U256::from_be_slice(&out);
-        let tail = word(
-            self.evm
-                .view(
-                    self.operator,
-                    self.rollup,
-                    &Rollup::queueTailCall {}.abi_encode(),
-                )?
-                .output,
-        );
-        let exodus = word(
-            self.evm
-                .view(
-                    self.operator,
-                    self.rollup,
-                    &Rollup::exodusCall {}.abi_encode(),
-                )?
-                .output,
-        );
-        let expiry = word(
-            self.evm
-                .view(
-                    self.operator,
-                    self.rollup,
-                    &Rollup::expiryBlocksCall {}.abi_encode(),
-                )?
-                .output,
-        );
+        let mut word = |data: Vec<u8>| self.view_word(&data).map(|out| U256::from_be_slice(&out));
+        let tail = word(Rollup::queueTailCall {}.abi_encode())?;
+        let exodus = word(Rollup::exodusCall {}.abi_encode())?;
+        let expiry = word(Rollup::expiryBlocksCall {}.abi_encode())?;
         Ok(RollupStatus {
             block: 0,
             expiry_blocks: expiry.to::<u64>(),

@@ -377,7 +377,8 @@ impl RollupL1 {
         Domain::new(self.evm.chain_id(), self.rollup.into_array())
     }
 
-    fn view_word(&mut self, data: &[u8]) -> Result<Vec<u8>, L1Error> {
+    /// A view call to Rollup.sol: its return data.
+    pub(crate) fn view_word(&mut self, data: &[u8]) -> Result<Vec<u8>, L1Error> {
         Ok(self.evm.view(self.operator, self.rollup, data)?.output)
     }
 

@@ -85,6 +85,10 @@ impl Default for RpcConfig {
     }
 }
 
+/// How many times a settled batch's `BatchVerified` log is looked for
+/// before its absence counts (a node's logs may lag its state).
+const LOG_LAG_TRIES: u32 = 20;
+
 /// Default confirmations for L1 operations (a few blocks on a live chain).
 pub const DEFAULT_CONFIRMATIONS: u64 = 3;
 
@@ -440,7 +444,15 @@ impl RollupChain for RpcChain {
         let number = w.batch_number;
         let status = self.status().await?;
         if status.last_batch >= number {
-            let on_chain = logs::batch_root(self, number).await?;
+            // The node's logs may lag the state its calls read by a moment.
+            let mut on_chain = logs::batch_root(self, number).await?;
+            for _ in 1..LOG_LAG_TRIES {
+                if on_chain.is_some() {
+                    break;
+                }
+                tokio::time::sleep(self.config.poll_interval).await;
+                on_chain = logs::batch_root(self, number).await?;
+            }
             if let Some(j) = self.journal.as_mut() {
                 if j.load()?.is_some_and(|f| f.batch <= number) {
                     j.clear()?;
