@@ -18,10 +18,10 @@ use criterion::{criterion_main, BatchSize, Criterion, Throughput};
 use rand::{Rng, SeedableRng};
 use rayon::prelude::*;
 use zkroll::circuits::BatchCircuit;
-use zkroll::prover::data_structures::SparseMatrix;
 use zkroll::prover::fft::{Direction, Domain};
 use zkroll::prover::msm::{msm, Scalars};
-use zkroll::prover::reduction::{quotient, QuotientError};
+use zkroll::prover::r1cs::SparseMatrix;
+use zkroll::prover::reduction::{quotient, Matrices, QuotientError, Reduction};
 use zkroll::prover::{prove, setup};
 use zkroll::state::sim::Workload;
 use zkroll::state::{BatchConfig, BatchWitness, CircuitShape, MemStore, Rollup};
@@ -268,13 +268,46 @@ fn bench_quotient(c: &mut Criterion) {
     let log = 18;
     let (inputs, rows) = (3, (1usize << log) - 3);
     let (m, z) = random_r1cs(rows, 1 << 16, &mut rng());
+    let view = Matrices {
+        a: &m[0],
+        b: &m[1],
+        c: Some(&m[2]),
+        num_inputs: inputs,
+        num_constraints: rows,
+    };
     g.bench_function(format!("2^{log}/zkroll"), |b| {
         b.iter(|| {
-            quotient::<Fr, GeneralEvaluationDomain<Fr>>(&m, inputs, rows, &z).expect("satisfied")
+            quotient::<Fr, GeneralEvaluationDomain<Fr>>(Reduction::Libsnark, &view, &z)
+                .expect("satisfied")
         })
     });
     g.bench_function(format!("2^{log}/ark-poly"), |b| {
         b.iter(|| quotient_ark_poly(&m, inputs, rows, &z).expect("satisfied"))
+    });
+    // circom's map (snarkjs zkeys), zkroll's against ark-circom's algorithm.
+    g.bench_function(format!("2^{log}/zkroll-circom"), |b| {
+        b.iter(|| {
+            quotient::<Fr, GeneralEvaluationDomain<Fr>>(Reduction::Circom, &view, &z)
+                .expect("satisfied")
+        })
+    });
+    let raw: Vec<Matrix<Fr>> = m
+        .iter()
+        .map(|mm| {
+            (0..mm.rows())
+                .map(|i| mm.row(i).map(|(v, c)| (c, v)).collect())
+                .collect()
+        })
+        .collect();
+    g.bench_function(format!("2^{log}/ark-circom"), |b| {
+        use ark_groth16::r1cs_to_qap::R1CSToQAP;
+        b.iter(|| {
+            zkroll::prover::bench::ark_circom::CircomReduction::witness_map_from_matrices::<
+                Fr,
+                GeneralEvaluationDomain<Fr>,
+            >(&raw, inputs, rows, &z)
+            .expect("satisfied")
+        })
     });
     g.finish();
 }

@@ -286,7 +286,7 @@ pub fn prove_ops_file(
     tracing::info!(batch = number, stage = %BatchStage::Written, out = %out.display(), "batch written");
     Ok(ProvedBatch {
         witness,
-        constraints: key.num_constraints,
+        constraints: key.r1cs.num_constraints,
         proof,
         replaced,
     })

@@ -59,7 +59,7 @@ pub fn bench(
     let key = cached_dev_keys(shape)?;
     eprintln!(
         "bench: {} constraints, {} runs each, alternating (machine: {} cores)",
-        key.num_constraints,
+        key.r1cs.num_constraints,
         runs,
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );

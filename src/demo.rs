@@ -61,7 +61,7 @@ pub async fn run<C: RollupChain>(
     if !opts.json {
         println!(
             "zkroll demo: depth {}, {} L1 + {} L2 slots, {} constraints per batch",
-            shape.depth, shape.l1_slots, shape.l2_slots, key.num_constraints
+            shape.depth, shape.l1_slots, shape.l2_slots, key.r1cs.num_constraints
         );
     }
     let t_deposit = Instant::now();
@@ -156,7 +156,7 @@ pub async fn run<C: RollupChain>(
                     "batch": wit.batch_number,
                     "l1_ops": l1.len(), "l1_failed": failed,
                     "transfers": count(OpType::Transfer), "withdrawals": count(OpType::Withdraw),
-                    "constraints": key.num_constraints,
+                    "constraints": key.r1cs.num_constraints,
                     "apply_commit_ms": apply.as_secs_f64() * 1e3,
                     "witness_ms": p.witness_time.as_secs_f64() * 1e3,
                     "prove_ms": p.prove_time.as_secs_f64() * 1e3,
@@ -173,7 +173,7 @@ pub async fn run<C: RollupChain>(
                 failed,
                 count(OpType::Transfer),
                 count(OpType::Withdraw),
-                key.num_constraints,
+                key.r1cs.num_constraints,
                 apply.as_secs_f64() * 1e3,
                 p.witness_time.as_secs_f64(),
                 p.prove_time.as_secs_f64(),

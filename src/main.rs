@@ -437,7 +437,7 @@ fn setup_cmd(shape: CircuitShape, out: &Path) -> Result<ProverKey> {
     pb.finish_and_clear();
     eprintln!(
         "setup: {} constraints in {:.1} s; keys in {}",
-        key.num_constraints,
+        key.r1cs.num_constraints,
         t.elapsed().as_secs_f64(),
         out.display()
     );

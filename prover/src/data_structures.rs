@@ -1,9 +1,12 @@
-//! The prover key (Groth16 proving key plus the constraint matrices built
-//! once at setup) and its files:
+//! The prover's keys: [`CircuitKey`] (a Groth16 proving key, the R1CS it
+//! proves and the QAP reduction its H query was made for: all the generic
+//! prover needs) and [`ProverKey`] (a batch circuit's key with its
+//! recorded parameters), and a key directory's files:
 //!
 //! ```text
-//! KEYDIR/params.json             shape, constraint count, setup label, file hashes
+//! KEYDIR/params.json             shape, constraint count, label, reduction, file hashes, ceremony
 //! KEYDIR/proving_key.bin         label line, then the ark-serialize proving key (uncompressed: compressed points cost a square root each to load)
+//! KEYDIR/matrices.bin            the R1CS (`R1cs::to_bytes`): no synthesis on load
 //! KEYDIR/verification_key.json   snarkjs format (with a zkroll_setup note)
 //! ```
 //! Loading checks each file's SHA-256 against params.json and validates
@@ -17,13 +20,10 @@
 //! prove` before writing its files). Field elements are still refused when
 //! not below the modulus.
 
-use std::collections::HashMap;
 use std::path::Path;
 
-use ark_bn254::{Bn254, Fr};
-use ark_ff::PrimeField;
+use ark_bn254::Bn254;
 use ark_groth16::ProvingKey;
-use ark_relations::gr1cs::Matrix;
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -31,6 +31,8 @@ use zkroll_state::CircuitShape;
 use zkroll_verifier::snarkjs::VerificationKeyJson;
 
 use crate::error::ProverError;
+use crate::r1cs::R1cs;
+use crate::reduction::Reduction;
 
 /// The label of keys from [`crate::setup`]: their toxic waste came from this
 /// machine's RNG, so whoever ran the setup can forge proofs.
@@ -38,6 +40,31 @@ pub const DEV_SETUP_LABEL: &str = "INSECURE-DEV-SETUP";
 const DEV_WARNING: &str =
     "development only: the setup's randomness was known to the machine that ran it, \
 so its operator can forge proofs; a deployment must import keys from a multi-party ceremony";
+
+/// One phase-2 contribution a ceremony key holds (from the zkey's
+/// contributions section).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContributionRecord {
+    /// The contributor's name, if given.
+    pub name: String,
+    /// `contribution` or `beacon`.
+    pub kind: String,
+    /// The contribution hash snarkjs prints (blake2b-512, hex).
+    pub hash: String,
+}
+
+/// Where a ceremony key came from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CeremonyRecord {
+    /// SHA-256 of the imported `.zkey`.
+    pub zkey_sha256: String,
+    /// The circuit hash the zkey's contributions chain from (hex).
+    pub circuit_hash: String,
+    /// Its contributions, oldest first.
+    pub contributions: Vec<ContributionRecord>,
+}
 
 /// What params.json records about a key.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,6 +84,14 @@ pub struct KeyParams {
     pub proving_key_sha256: String,
     /// SHA-256 of verification_key.json.
     pub verification_key_sha256: String,
+    /// SHA-256 of matrices.bin.
+    pub matrices_sha256: String,
+    /// The QAP reduction the H query was made for.
+    #[serde(default)]
+    pub reduction: Reduction,
+    /// For a key imported from a ceremony's zkey: where it came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ceremony: Option<CeremonyRecord>,
 }
 
 impl KeyParams {
@@ -73,99 +108,32 @@ impl KeyParams {
     }
 }
 
-/// One R1CS matrix in compressed sparse rows, 8 bytes an entry (ark-relations'
-/// `Matrix` spends 40 plus a vector per row): a variable index and an index
-/// into a table of the distinct coefficients, where 0 stands for 1 and 1
-/// for -1 (the common cases, added without a multiplication).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SparseMatrix<F: PrimeField> {
-    row_start: Vec<u32>,
-    vars: Vec<u32>,
-    coeff_ids: Vec<u32>,
-    coeffs: Vec<F>,
-}
-
-impl<F: PrimeField> SparseMatrix<F> {
-    /// Converts ark-relations' row-of-pairs matrix; indices are stored as
-    /// `u32`, so a matrix with 2^32 or more entries or variables is refused.
-    pub fn from_matrix(m: &Matrix<F>) -> Result<Self, ProverError> {
-        let too_big = |what: &str| ProverError::Synthesis(format!("R1CS has 2^32 or more {what}"));
-        let mut table: HashMap<F, u32> = HashMap::new();
-        let mut coeffs = vec![F::one(), -F::one()];
-        table.insert(F::one(), 0);
-        table.insert(-F::one(), 1);
-        let nnz: usize = m.iter().map(Vec::len).sum();
-        let mut out = SparseMatrix {
-            row_start: Vec::with_capacity(m.len() + 1),
-            vars: Vec::with_capacity(nnz),
-            coeff_ids: Vec::with_capacity(nnz),
-            coeffs: Vec::new(),
-        };
-        out.row_start.push(0);
-        for row in m {
-            for (c, v) in row {
-                let id = *table.entry(*c).or_insert_with(|| {
-                    coeffs.push(*c);
-                    (coeffs.len() - 1) as u32
-                });
-                out.vars
-                    .push(u32::try_from(*v).expect("variable index fits u32"));
-                out.coeff_ids.push(id);
-            }
-            out.row_start
-                .push(u32::try_from(out.vars.len()).map_err(|_| too_big("entries"))?);
-        }
-        out.coeffs = coeffs;
-        Ok(out)
-    }
-
-    /// Number of rows.
-    pub fn rows(&self) -> usize {
-        self.row_start.len() - 1
-    }
-
-    /// Number of non-zero entries.
-    pub fn nnz(&self) -> usize {
-        self.vars.len()
-    }
-
-    /// Row `i` dotted with the assignment `z`.
-    #[inline]
-    pub fn row_dot(&self, i: usize, z: &[F]) -> F {
-        let (s, e) = (self.row_start[i] as usize, self.row_start[i + 1] as usize);
-        let mut acc = F::zero();
-        for k in s..e {
-            let v = z[self.vars[k] as usize];
-            match self.coeff_ids[k] {
-                0 => acc += v,
-                1 => acc -= v,
-                id => acc += self.coeffs[id as usize] * v,
-            }
-        }
-        acc
-    }
-
-    /// Bytes held.
-    pub fn heap_bytes(&self) -> usize {
-        4 * (self.row_start.len() + self.vars.len() + self.coeff_ids.len())
-            + self.coeffs.len() * std::mem::size_of::<F>()
-    }
-}
-
-/// A proving key ready to prove: the Groth16 key and the constraint matrices.
-pub struct ProverKey {
+/// A Groth16 proving key with the R1CS it proves and the reduction its H
+/// query was made for: what [`crate::prover::prove_r1cs`] takes, for any
+/// circuit.
+pub struct CircuitKey {
     /// The Groth16 proving key (contains the verifying key).
     pub pk: ProvingKey<Bn254>,
-    /// A, B, C of the circuit's R1CS (synthesised once per process, never per proof).
-    pub matrices: [SparseMatrix<Fr>; 3],
-    /// Instance variables including the constant 1.
-    pub num_instance: usize,
-    /// Witness variables.
-    pub num_witness: usize,
-    /// Constraints.
-    pub num_constraints: usize,
+    /// The circuit's R1CS (from the key, never synthesised per proof).
+    pub r1cs: R1cs,
+    /// The QAP reduction of the H query.
+    pub reduction: Reduction,
+}
+
+/// A batch circuit's key ready to prove: the circuit key and its recorded
+/// parameters (shape, provenance).
+pub struct ProverKey {
+    /// The key the generic prover uses.
+    pub circuit: CircuitKey,
     /// The recorded parameters.
     pub params: KeyParams,
+}
+
+impl std::ops::Deref for ProverKey {
+    type Target = CircuitKey;
+    fn deref(&self) -> &CircuitKey {
+        &self.circuit
+    }
 }
 
 // One loaded key serves every proof and thread of an operator.
@@ -197,8 +165,15 @@ fn sha256_hex(b: &[u8]) -> String {
     hex::encode(Sha256::digest(b))
 }
 
-fn label_line(label: &str) -> String {
-    format!("zkroll proving key {label}: {DEV_WARNING}\n")
+fn label_line(params: &KeyParams) -> String {
+    format!("zkroll proving key {}: {}\n", params.label, params.warning)
+}
+
+fn decode(what: &Path) -> impl Fn(String) -> ProverError + '_ {
+    move |reason| ProverError::Decode {
+        what: what.display().to_string(),
+        reason,
+    }
 }
 
 impl ProverKey {
@@ -207,42 +182,33 @@ impl ProverKey {
         format!("{}: {}", self.params.label, self.params.warning)
     }
 
-    /// A key from a Groth16 proving key, its circuit's R1CS and its params.
-    pub(crate) fn from_parts(
-        pk: ProvingKey<Bn254>,
-        r1cs: crate::generator::R1cs,
-        params: KeyParams,
-    ) -> Self {
-        Self {
-            pk,
-            matrices: r1cs.matrices,
-            num_instance: r1cs.num_instance,
-            num_witness: r1cs.num_witness,
-            num_constraints: r1cs.num_constraints,
-            params,
-        }
+    /// A batch key from a circuit key and its params.
+    pub fn from_parts(circuit: CircuitKey, params: KeyParams) -> Self {
+        Self { circuit, params }
     }
 
-    pub(crate) fn dev_params(
-        shape: CircuitShape,
-        constraints: usize,
-        public_inputs: usize,
-    ) -> KeyParams {
+    /// The parameters of a development key (labelled [`DEV_SETUP_LABEL`]).
+    pub fn dev_params(shape: CircuitShape, r1cs: &R1cs, reduction: Reduction) -> KeyParams {
         KeyParams {
             label: DEV_SETUP_LABEL.into(),
             warning: DEV_WARNING.into(),
             shape,
-            constraints,
-            public_inputs,
+            constraints: r1cs.num_constraints,
+            public_inputs: r1cs.num_instance - 1,
             proving_key_sha256: String::new(),
             verification_key_sha256: String::new(),
+            matrices_sha256: String::new(),
+            reduction,
+            ceremony: None,
         }
     }
 
-    /// Writes params.json, proving_key.bin and verification_key.json into `dir`.
+    /// Writes params.json, proving_key.bin, matrices.bin and
+    /// verification_key.json into `dir` (params.json last, with the others'
+    /// hashes: a directory without it is not a key).
     pub fn save(&mut self, dir: &Path) -> Result<(), ProverError> {
         std::fs::create_dir_all(dir).map_err(io(dir))?;
-        let mut pk_bytes = label_line(&self.params.label).into_bytes();
+        let mut pk_bytes = label_line(&self.params).into_bytes();
         self.pk
             .serialize_uncompressed(&mut pk_bytes)
             .map_err(|e| ProverError::Decode {
@@ -257,8 +223,11 @@ impl ProverKey {
             what: "verification key".into(),
             reason: e.to_string(),
         })?;
+        let matrices = self.r1cs.to_bytes();
+        self.params.reduction = self.reduction;
         self.params.proving_key_sha256 = sha256_hex(&pk_bytes);
         self.params.verification_key_sha256 = sha256_hex(vk_json.as_bytes());
+        self.params.matrices_sha256 = sha256_hex(&matrices);
         let params =
             serde_json::to_string_pretty(&self.params).map_err(|e| ProverError::Decode {
                 what: "params".into(),
@@ -266,6 +235,7 @@ impl ProverKey {
             })?;
         for (name, bytes) in [
             ("proving_key.bin", pk_bytes.as_slice()),
+            ("matrices.bin", matrices.as_slice()),
             ("verification_key.json", vk_json.as_bytes()),
             ("params.json", params.as_bytes()),
         ] {
@@ -275,59 +245,103 @@ impl ProverKey {
         Ok(())
     }
 
-    /// Loads a key directory: hashes checked, points validated, matrices
-    /// re-synthesised from the shape and checked against the recorded count.
+    /// Loads a key directory: each file's hash checked against params.json,
+    /// the verifying key's points validated (see the module doc), the R1CS
+    /// read from matrices.bin and checked against the key's sizes. The two
+    /// files are read, hashed and decoded in parallel.
     pub fn load(dir: &Path) -> Result<Self, ProverError> {
         let params = KeyParams::load(dir)?;
-        let kp = dir.join("proving_key.bin");
-        let bytes = std::fs::read(&kp).map_err(io(&kp))?;
-        if sha256_hex(&bytes) != params.proving_key_sha256 {
-            return Err(ProverError::HashMismatch {
-                file: kp.display().to_string(),
+        if params.matrices_sha256.is_empty() {
+            return Err(ProverError::Decode {
+                what: dir.join("params.json").display().to_string(),
+                reason: "no matrices.bin recorded: the key directory is from an older zkroll; \
+                         run `zkroll setup` (or `zkroll import zkey`) again"
+                    .into(),
             });
         }
-        let body = bytes
-            .iter()
-            .position(|&b| b == b'\n')
-            .map(|i| &bytes[i + 1..])
-            .ok_or_else(|| ProverError::Decode {
-                what: kp.display().to_string(),
-                reason: "missing label line".into(),
-            })?;
-        let pk = ProvingKey::<Bn254>::deserialize_uncompressed_unchecked(body).map_err(|e| {
-            ProverError::Decode {
-                what: kp.display().to_string(),
-                reason: match e {
-                    ark_serialize::SerializationError::IoError(io)
-                        if io.kind() == std::io::ErrorKind::UnexpectedEof =>
-                    {
-                        "the file ends before the key does (truncated)".into()
-                    }
-                    other => other.to_string(),
-                },
-            }
-        })?;
-        // The verifying key's points: on the curve and in the subgroup.
-        ark_serialize::Valid::check(&pk.vk).map_err(|e| ProverError::Decode {
-            what: format!("{} (verifying key)", kp.display()),
-            reason: e.to_string(),
-        })?;
-        let r1cs = crate::generator::synthesize_matrices(params.shape)?;
-        release_free_memory();
-        let (num_instance, num_witness, num_constraints) =
-            (r1cs.num_instance, r1cs.num_witness, r1cs.num_constraints);
-        if num_constraints != params.constraints || pk.a_query.len() != num_instance + num_witness {
+        let kp = dir.join("proving_key.bin");
+        let mp = dir.join("matrices.bin");
+        let (pk, r1cs) = rayon::join(
+            || load_proving_key(&kp, &params.proving_key_sha256),
+            || load_matrices(&mp, &params.matrices_sha256),
+        );
+        let (pk, r1cs) = (pk?, r1cs?);
+        let sizes_match = r1cs.num_constraints == params.constraints
+            && r1cs.num_instance == params.public_inputs + 1
+            && pk.a_query.len() == r1cs.num_variables()
+            && pk.b_g2_query.len() == r1cs.num_variables()
+            && pk.vk.gamma_abc_g1.len() == r1cs.num_instance
+            && pk.l_query.len() == r1cs.num_witness;
+        if !sizes_match {
             return Err(ProverError::Decode {
                 what: kp.display().to_string(),
                 reason: format!(
-                    "key is for {} constraints / {} variables; this build's circuit has {} / {}",
-                    params.constraints,
+                    "key is for {} variables, {} inputs; matrices.bin for {} constraints, {} variables, {} inputs; params.json {} constraints",
                     pk.a_query.len(),
-                    num_constraints,
-                    num_instance + num_witness
+                    pk.vk.gamma_abc_g1.len(),
+                    r1cs.num_constraints,
+                    r1cs.num_variables(),
+                    r1cs.num_instance,
+                    params.constraints
                 ),
             });
         }
-        Ok(Self::from_parts(pk, r1cs, params))
+        let reduction = params.reduction;
+        Ok(Self::from_parts(
+            CircuitKey {
+                pk,
+                r1cs,
+                reduction,
+            },
+            params,
+        ))
     }
+}
+
+fn load_proving_key(kp: &Path, sha256: &str) -> Result<ProvingKey<Bn254>, ProverError> {
+    let bytes = std::fs::read(kp).map_err(io(kp))?;
+    let body = bytes
+        .iter()
+        .position(|&b| b == b'\n')
+        .map(|i| &bytes[i + 1..])
+        .ok_or_else(|| decode(kp)("missing label line".into()))?;
+    let (hash, pk) = rayon::join(
+        || sha256_hex(&bytes),
+        || ProvingKey::<Bn254>::deserialize_uncompressed_unchecked(body),
+    );
+    if hash != sha256 {
+        return Err(ProverError::HashMismatch {
+            file: kp.display().to_string(),
+        });
+    }
+    let pk = pk.map_err(|e| {
+        decode(kp)(match e {
+            ark_serialize::SerializationError::IoError(io)
+                if io.kind() == std::io::ErrorKind::UnexpectedEof =>
+            {
+                "the file ends before the key does (truncated)".into()
+            }
+            other => other.to_string(),
+        })
+    })?;
+    // The verifying key's points: on the curve and in the subgroup.
+    ark_serialize::Valid::check(&pk.vk).map_err(|e| ProverError::Decode {
+        what: format!("{} (verifying key)", kp.display()),
+        reason: e.to_string(),
+    })?;
+    Ok(pk)
+}
+
+fn load_matrices(mp: &Path, sha256: &str) -> Result<R1cs, ProverError> {
+    let bytes = std::fs::read(mp).map_err(io(mp))?;
+    let (hash, r1cs) = rayon::join(|| sha256_hex(&bytes), || R1cs::from_bytes(&bytes));
+    if hash != sha256 {
+        return Err(ProverError::HashMismatch {
+            file: mp.display().to_string(),
+        });
+    }
+    r1cs.map_err(|source| ProverError::Format {
+        file: mp.display().to_string(),
+        source,
+    })
 }

@@ -13,6 +13,33 @@ pub enum ProverError {
         /// Its name (the rule's span path), when it could be recovered.
         name: String,
     },
+    /// The assignment does not satisfy constraint `index` (the generic
+    /// prover, which has no rule names; the batch layer turns it into
+    /// [`Self::Unsatisfied`]).
+    #[error("the assignment does not satisfy constraint {index}")]
+    UnsatisfiedConstraint {
+        /// Index of the first failing constraint.
+        index: usize,
+    },
+    /// An assignment of the wrong length for the key.
+    #[error("the assignment has {found} values, the key's circuit {expected}")]
+    AssignmentSize {
+        /// Variables the key's circuit has.
+        expected: usize,
+        /// Values given.
+        found: usize,
+    },
+    /// The key's H query does not fit the circuit's domain.
+    #[error("the key's H query has {query} points, the circuit's domain {domain}: key and circuit differ")]
+    HQuerySize {
+        /// Points in the H query.
+        query: usize,
+        /// The domain's size.
+        domain: usize,
+    },
+    /// An assignment whose first value (the constant wire) is not 1.
+    #[error("the assignment's first value (the constant wire) is not 1")]
+    ConstantNotOne,
     /// Constraint synthesis failed.
     #[error("constraint synthesis: {0}")]
     Synthesis(String),
@@ -39,6 +66,15 @@ pub enum ProverError {
         what: String,
         /// Why.
         reason: String,
+    },
+    /// A circom/snarkjs file (or matrices.bin) does not decode.
+    #[error("{file}: {source}")]
+    Format {
+        /// The file.
+        file: String,
+        /// Why, and where in it.
+        #[source]
+        source: crate::formats::FormatError,
     },
     /// A key file's hash differs from the one in params.json.
     #[error("{file}: SHA-256 does not match params.json (file corrupt or from another setup)")]

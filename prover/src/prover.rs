@@ -1,27 +1,29 @@
-//! Proving a batch: synthesise the witness only (the matrices come from the
-//! key), check it on the A·z, B·z, C·z rows inside the QAP witness map, and
-//! assemble the Groth16 proof from zkroll's MSMs ([`crate::msm`]) on all
-//! cores: ark-groth16's A, B, C formulas with `r = 0`, then re-randomised,
-//! which needs no MSM of the B query in G1 (the argument is in `assemble`'s documentation).
+//! The generic Groth16 prover: any R1CS's full assignment and a
+//! [`CircuitKey`] in, a proof out ([`prove_r1cs`]). It checks the
+//! assignment on the A·z, B·z, C·z rows inside the QAP witness map and
+//! assembles the proof from zkroll's MSMs ([`crate::msm`]) on all cores:
+//! ark-groth16's A, B, C formulas with `r = 0`, then re-randomised, which
+//! needs no MSM of the B query in G1 (the argument is in `assemble`'s
+//! documentation). The batch circuit's layer (witness synthesis, shape
+//! checks, naming a failed rule) is [`crate::batch`].
 
 use std::time::{Duration, Instant};
 
 use ark_bn254::{Bn254, Fr, G1Projective, G2Projective};
 use ark_ec::CurveGroup;
-use ark_ff::{Field, UniformRand, Zero};
+use ark_ff::{Field, One, UniformRand, Zero};
 use ark_groth16::{Proof, ProvingKey};
 use ark_poly::GeneralEvaluationDomain;
 use ark_relations::gr1cs::{
     ConstraintSynthesizer, ConstraintSystem, OptimizationGoal, SynthesisMode,
 };
 use rand::{CryptoRng, RngCore};
-use zkroll_circuits::BatchCircuit;
-use zkroll_state::BatchWitness;
 
-use crate::data_structures::ProverKey;
+use crate::data_structures::CircuitKey;
 use crate::error::ProverError;
 use crate::msm::{msm, RepeatCounts, Scalars};
-use crate::reduction::{quotient, QuotientError};
+use crate::r1cs::R1cs;
+use crate::reduction::{quotient, Matrices, QuotientError};
 
 /// Where a proof's time went.
 #[derive(Clone, Copy, Debug, Default)]
@@ -48,7 +50,7 @@ pub struct ProvePhases {
 pub struct ProofOutput {
     /// The proof.
     pub proof: Proof<Bn254>,
-    /// The public inputs (one: the pubdata commitment).
+    /// The public inputs (for a batch, one: the pubdata commitment).
     pub public_inputs: Vec<Fr>,
     /// Witness synthesis time.
     pub witness_time: Duration,
@@ -60,135 +62,93 @@ pub struct ProofOutput {
     pub repeats: RepeatCounts,
 }
 
-/// The name of the first unsatisfied constraint, by re-synthesising with
-/// constraint tracing on (the slow path, taken only when proving failed).
-pub fn name_unsatisfied(witness: &BatchWitness) -> String {
-    match zkroll_circuits::first_unsatisfied(BatchCircuit::new(witness.clone())) {
-        Ok(Some(name)) => name.trim().replace('\n', " "),
-        Ok(None) => "unknown".into(),
-        Err(e) => format!("synthesis failed: {e}"),
-    }
-}
-
-/// The full assignment `[1, public inputs, witness]` of `witness`: a
-/// witness-only synthesis (no matrices), checked against the key's sizes.
-pub fn assignment(key: &ProverKey, witness: &BatchWitness) -> Result<Vec<Fr>, ProverError> {
+/// The full assignment `[1, public inputs, witness]` of any circuit: a
+/// witness-only synthesis (no matrices), checked against `r1cs`'s sizes.
+pub fn assignment<C: ConstraintSynthesizer<Fr>>(
+    circuit: C,
+    r1cs: &R1cs,
+) -> Result<Vec<Fr>, ProverError> {
     let cs = ConstraintSystem::<Fr>::new_ref();
     cs.set_optimization_goal(OptimizationGoal::Constraints);
     cs.set_mode(SynthesisMode::Prove {
         construct_matrices: false,
         generate_lc_assignments: false,
     });
-    BatchCircuit::new(witness.clone()).generate_constraints(cs.clone())?;
+    circuit.generate_constraints(cs.clone())?;
     let b = cs
         .borrow()
         .ok_or_else(|| ProverError::Synthesis("constraint system gone".into()))?;
     let instance = b.instance_assignment().map_err(ProverError::from)?;
     let wit = b.witness_assignment().map_err(ProverError::from)?;
-    if instance.len() != key.num_instance || wit.len() != key.num_witness {
+    if instance.len() != r1cs.num_instance || wit.len() != r1cs.num_witness {
         return Err(ProverError::Synthesis(format!(
             "witness has {}+{} variables, key expects {}+{}",
             instance.len(),
             wit.len(),
-            key.num_instance,
-            key.num_witness
+            r1cs.num_instance,
+            r1cs.num_witness
         )));
     }
     Ok([instance, wit].concat())
 }
 
-/// Proves `witness` with `key`. A witness that does not satisfy the circuit
-/// yields [`ProverError::Unsatisfied`] naming the failing constraint.
-///
-/// The phases run one after another, each on all cores: witness synthesis,
-/// the quotient (its vectors freed before any MSM starts), the grouping of
-/// the witness's repeated values, then three MSMs: L and H together, A, and
-/// B in G2. Running the quotient alongside the witness MSMs was measured
-/// slower on 2 cores (2.96 s against 2.88 s at 234k constraints) and holds
-/// both phases' memory at once.
-pub fn prove<R: RngCore + CryptoRng>(
-    key: &ProverKey,
-    witness: &BatchWitness,
+/// Proves the full assignment `full = [1, public inputs, witness]` of any
+/// R1CS with `key` (gnark's `Prove(r1cs, pk, witness)`): the QAP witness
+/// map of the key's reduction (checking every row when the key knows C),
+/// then the MSMs and the proof's assembly. The returned phases have no
+/// witness time (the caller made the assignment). The proof is not
+/// verified here: callers that hand it out verify it first.
+pub fn prove_r1cs<R: RngCore + CryptoRng>(
+    key: &CircuitKey,
+    full: &[Fr],
     rng: &mut R,
 ) -> Result<ProofOutput, ProverError> {
-    check_shape(key, witness)?;
-    let t0 = Instant::now();
-    let full = assignment(key, witness)?;
-    prove_assignment(key, witness, full, t0.elapsed(), rng)
-}
-
-fn check_shape(key: &ProverKey, witness: &BatchWitness) -> Result<(), ProverError> {
-    if witness.config.shape != key.params.shape {
-        return Err(ProverError::ShapeMismatch {
-            key: key.params.shape,
-            witness: witness.config.shape,
+    let r1cs = &key.r1cs;
+    if full.len() != r1cs.num_variables() {
+        return Err(ProverError::AssignmentSize {
+            expected: r1cs.num_variables(),
+            found: full.len(),
         });
     }
-    Ok(())
-}
-
-/// Proves batches in order with one key, synthesising batch k+1's witness
-/// on its own thread while batch k's quotient and MSMs run: witness
-/// synthesis is single-threaded, so on its own it leaves a core idle.
-/// Results come back in order, one per witness; a batch that cannot be
-/// proved does not stop the others.
-pub fn prove_pipelined<R: RngCore + CryptoRng>(
-    key: &ProverKey,
-    witnesses: &[BatchWitness],
-    rng: &mut R,
-) -> Vec<Result<ProofOutput, ProverError>> {
-    std::thread::scope(|scope| {
-        // One assignment buffered, one being made: at most two ahead.
-        let (tx, rx) = std::sync::mpsc::sync_channel(1);
-        scope.spawn(move || {
-            for w in witnesses {
-                let t = Instant::now();
-                let full = check_shape(key, w).and_then(|()| assignment(key, w));
-                if tx.send((full, t.elapsed())).is_err() {
-                    break;
-                }
-            }
-        });
-        witnesses
-            .iter()
-            .zip(rx)
-            .map(|(w, (full, witness_time))| {
-                full.and_then(|full| prove_assignment(key, w, full, witness_time, rng))
-            })
-            .collect()
-    })
-}
-
-/// The Groth16 proof of `witness` from its synthesised assignment `full`.
-fn prove_assignment<R: RngCore + CryptoRng>(
-    key: &ProverKey,
-    witness: &BatchWitness,
-    full: Vec<Fr>,
-    witness_time: Duration,
-    rng: &mut R,
-) -> Result<ProofOutput, ProverError> {
-    let mut phases = ProvePhases {
-        witness: witness_time,
-        ..Default::default()
-    };
+    if !full[0].is_one() {
+        return Err(ProverError::ConstantNotOne);
+    }
+    let mut phases = ProvePhases::default();
     let t1 = Instant::now();
     let pk = &key.pk;
 
     let t = Instant::now();
-    let h = quotient::<Fr, GeneralEvaluationDomain<Fr>>(
-        &key.matrices,
-        key.num_instance,
-        key.num_constraints,
-        &full,
-    )
-    .map_err(|e| unsatisfied(e, witness))?;
+    let m = Matrices {
+        a: &r1cs.a,
+        b: &r1cs.b,
+        c: r1cs.c.as_ref(),
+        num_inputs: r1cs.num_instance,
+        num_constraints: r1cs.num_constraints,
+    };
+    let h =
+        quotient::<Fr, GeneralEvaluationDomain<Fr>>(key.reduction, &m, full).map_err(
+            |e| match e {
+                QuotientError::Unsatisfied(index) => ProverError::UnsatisfiedConstraint { index },
+                QuotientError::Domain => {
+                    ProverError::Synthesis("no FFT domain of the circuit's size".into())
+                }
+            },
+        )?;
+    // libsnark's H query has n - 1 points (h has degree n - 2, its last
+    // coefficient is 0), circom's n: any other length is another circuit.
+    if pk.h_query.len() > h.len() || pk.h_query.len() + 1 < h.len() {
+        return Err(ProverError::HQuerySize {
+            query: pk.h_query.len(),
+            domain: h.len(),
+        });
+    }
     phases.qap = t.elapsed();
 
     // The witness as MSM scalars, its repeated values grouped once for the
     // three MSMs over it (each sums a group's bases, then takes the value once).
     let t = Instant::now();
-    let ni = key.num_instance;
-    let z = Scalars::new(&full);
+    let ni = r1cs.num_instance;
+    let z = Scalars::new(full);
     let reps = z.repeats();
     let repeats = reps.counts();
     phases.repeats = t.elapsed();
@@ -216,8 +176,8 @@ fn prove_assignment<R: RngCore + CryptoRng>(
     let proof = assemble(pk, &sums, || msm(&pk.b_g1_query, z.all()), rng);
     Ok(ProofOutput {
         proof,
-        public_inputs: full[1..key.num_instance].to_vec(),
-        witness_time: phases.witness,
+        public_inputs: full[1..ni].to_vec(),
+        witness_time: Duration::ZERO,
         prove_time: t1.elapsed(),
         phases,
         repeats,
@@ -302,18 +262,6 @@ fn classic(pk: &ProvingKey<Bn254>, sums: &Sums, b1: G1Projective, r: Fr, s: Fr) 
         a: g_a.into_affine(),
         b: g2_b.into_affine(),
         c: g_c.into_affine(),
-    }
-}
-
-pub(crate) fn unsatisfied(e: QuotientError, witness: &BatchWitness) -> ProverError {
-    match e {
-        QuotientError::Unsatisfied(index) => ProverError::Unsatisfied {
-            index,
-            name: name_unsatisfied(witness),
-        },
-        QuotientError::Domain => {
-            ProverError::Synthesis("no FFT domain of the circuit's size".into())
-        }
     }
 }
 

@@ -11,10 +11,13 @@ use rand::{CryptoRng, RngCore};
 use zkroll_circuits::BatchCircuit;
 use zkroll_state::BatchWitness;
 
+use crate::batch::prove;
 use crate::data_structures::ProverKey;
 use crate::error::ProverError;
 use crate::msm::RepeatCounts;
-use crate::prover::{prove, ProvePhases};
+use crate::prover::ProvePhases;
+
+pub mod ark_circom;
 
 /// One prover's figures.
 #[derive(Clone, Debug)]
@@ -126,7 +129,7 @@ pub fn compare<R: RngCore + CryptoRng>(
             .map_err(|e| ProverError::Synthesis(format!("arkworks proof does not verify: {e}")))?;
     }
     Ok(Comparison {
-        constraints: key.num_constraints,
+        constraints: key.r1cs.num_constraints,
         zkroll: z,
         arkworks: a,
         phases: {
@@ -175,20 +178,31 @@ pub fn breakdown(key: &ProverKey, witness: &BatchWitness) -> Result<Breakdown, P
 
     let mut b = Breakdown::default();
     let pk = &key.pk;
-    let ni = key.num_instance;
+    let ni = key.r1cs.num_instance;
     let timed = |d: &mut Duration, t: Instant| *d = t.elapsed();
 
     let t = Instant::now();
-    let full = crate::prover::assignment(key, witness)?;
+    let full = crate::batch::assignment(key, witness)?;
     timed(&mut b.zkroll_witness, t);
     let t = Instant::now();
-    let h = crate::reduction::quotient::<Fr, GeneralEvaluationDomain<Fr>>(
-        &key.matrices,
-        ni,
-        key.num_constraints,
-        &full,
-    )
-    .map_err(|e| crate::prover::unsatisfied(e, witness))?;
+    let r1cs = &key.r1cs;
+    let m = crate::reduction::Matrices {
+        a: &r1cs.a,
+        b: &r1cs.b,
+        c: r1cs.c.as_ref(),
+        num_inputs: ni,
+        num_constraints: r1cs.num_constraints,
+    };
+    let h = crate::reduction::quotient::<Fr, GeneralEvaluationDomain<Fr>>(key.reduction, &m, &full)
+        .map_err(|e| match e {
+            crate::reduction::QuotientError::Unsatisfied(index) => ProverError::Unsatisfied {
+                index,
+                name: crate::batch::name_unsatisfied(witness),
+            },
+            crate::reduction::QuotientError::Domain => {
+                ProverError::Synthesis("no FFT domain of the circuit's size".into())
+            }
+        })?;
     timed(&mut b.zkroll_qap, t);
 
     let t = Instant::now();
@@ -210,7 +224,7 @@ pub fn breakdown(key: &ProverKey, witness: &BatchWitness) -> Result<Breakdown, P
     let _ = std::hint::black_box(LibsnarkReduction::witness_map_from_matrices::<
         Fr,
         GeneralEvaluationDomain<Fr>,
-    >(&matrices, ni, key.num_constraints, &full)?);
+    >(&matrices, ni, r1cs.num_constraints, &full)?);
     timed(&mut b.ark_qap, t);
     drop(matrices);
     crate::data_structures::release_free_memory();
