@@ -2,19 +2,20 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 
 mod cmd_bench;
+mod cmd_keys;
 mod cmd_l1;
 mod cmd_node;
 mod cmd_state;
 mod cmd_wallet;
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::rngs::OsRng;
-use zkroll::prover::{setup, ProverKey};
+use zkroll::prover::ProverKey;
 use zkroll::state::field::fr_to_decimal;
 use zkroll::state::{Address20, CircuitShape, Domain, L2Op, PrivateKey};
 
@@ -195,7 +196,17 @@ enum Command {
         #[arg(long)]
         accounts: Option<usize>,
     },
-    /// Export the Solidity verifier or a proof's calldata.
+    /// Import keys from a ceremony (a snarkjs .zkey).
+    Import {
+        #[command(subcommand)]
+        what: cmd_keys::ImportCommand,
+    },
+    /// Prove and verify any circom circuit (snarkjs .zkey and .wtns).
+    Groth16 {
+        #[command(subcommand)]
+        what: cmd_keys::Groth16Command,
+    },
+    /// Export the Solidity verifier, a proof's calldata or the batch circuit's .r1cs.
     Export {
         #[command(subcommand)]
         what: ExportCommand,
@@ -219,6 +230,15 @@ enum Command {
 
 #[derive(Subcommand)]
 enum ExportCommand {
+    /// Write the batch circuit of a shape as a circom .r1cs (for a snarkjs ceremony).
+    R1cs {
+        /// The batch shape.
+        #[command(flatten)]
+        shape: cmd_keys::ShapeArgs,
+        /// Where to write it.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Render the Solidity verifier of a verification key.
     Solidity {
         /// verification_key.json (snarkjs format).
@@ -283,7 +303,7 @@ fn main() -> ExitCode {
             proof,
             public,
             json,
-        } => return verify_cmd(&vk, &proof, &public, json),
+        } => return cmd_keys::verify_cmd(&vk, &proof, &public, json),
         Command::Demo {
             out,
             batches,
@@ -343,6 +363,14 @@ fn main() -> ExitCode {
             breakdown,
             accounts,
         ),
+        Command::Import { what } => cmd_keys::import(what),
+        Command::Groth16 { what } => match cmd_keys::groth16(what) {
+            Ok(code) => return code,
+            Err(e) => Err(e),
+        },
+        Command::Export {
+            what: ExportCommand::R1cs { shape, out },
+        } => cmd_keys::export_r1cs(shape.shape(), &out),
         Command::Export {
             what: ExportCommand::Solidity { vk, out },
         } => zkroll::verifier::solidity::export_solidity(&vk, &out)
@@ -367,7 +395,7 @@ fn main() -> ExitCode {
             l1_slots,
             l2_slots,
             out,
-        } => setup_cmd(
+        } => cmd_keys::setup_cmd(
             CircuitShape {
                 depth,
                 l1_slots,
@@ -419,49 +447,6 @@ fn sign(key_hex: &str, op_path: &Path, domain: &Domain) -> Result<()> {
     let signed = op.sign(&PrivateKey::from_bytes(bytes), domain);
     println!("{}", serde_json::to_string_pretty(&signed)?);
     Ok(())
-}
-
-fn setup_cmd(shape: CircuitShape, out: &Path) -> Result<ProverKey> {
-    eprintln!(
-        "WARNING: {} — keys from this local setup are for development only; \
-         whoever ran it can forge proofs. Import a ceremony's keys for a deployment.",
-        zkroll::prover::DEV_SETUP_LABEL
-    );
-    let pb = spinner(&format!(
-        "setup depth {} / {} L1 / {} L2 slots",
-        shape.depth, shape.l1_slots, shape.l2_slots
-    ));
-    let t = Instant::now();
-    let mut key = setup(shape, &mut OsRng)?;
-    key.save(out)?;
-    pb.finish_and_clear();
-    eprintln!(
-        "setup: {} constraints in {:.1} s; keys in {}",
-        key.r1cs.num_constraints,
-        t.elapsed().as_secs_f64(),
-        out.display()
-    );
-    Ok(key)
-}
-
-fn verify_cmd(vk: &Path, proof: &Path, public: &Path, json: bool) -> ExitCode {
-    let res = zkroll::verifier::verify_files(vk, proof, public);
-    if json {
-        println!(
-            "{}",
-            serde_json::json!({ "valid": res.is_ok(), "reason": res.as_ref().err().map(|e| e.to_string()) })
-        );
-    } else {
-        match &res {
-            Ok(()) => println!("valid"),
-            Err(e) => println!("invalid: {e}"),
-        }
-    }
-    if res.is_ok() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    }
 }
 
 /// Dev keys for a shape, cached across runs (they are slow to make and

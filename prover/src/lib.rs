@@ -11,6 +11,8 @@
 
 pub mod batch;
 pub mod bench;
+pub mod ceremony;
+pub mod circom;
 pub mod data_structures;
 pub mod error;
 pub mod fft;

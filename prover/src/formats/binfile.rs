@@ -307,7 +307,25 @@ impl<'a> Cursor<'a> {
         Ok(p)
     }
 
-    /// A sub-cursor over the next `n` bytes (for parallel decoding).
+    /// The next `n * size` bytes as `n` cursors of `size` bytes each (for
+    /// decoding fixed-size records in parallel, each with its own offset).
+    pub fn chunks(&mut self, n: usize, size: usize) -> Result<Vec<Cursor<'a>>, FormatError> {
+        let total = n
+            .checked_mul(size)
+            .ok_or_else(|| self.truncated(u64::MAX))?;
+        let start = self.pos;
+        self.bytes(total)?;
+        Ok((0..n)
+            .map(|i| Cursor {
+                data: self.data,
+                pos: start + i * size,
+                end: start + (i + 1) * size,
+                at: self.at,
+            })
+            .collect())
+    }
+
+    /// A sub-cursor over the next `n` bytes.
     pub fn split(&mut self, n: usize) -> Result<Cursor<'a>, FormatError> {
         let start = self.pos;
         self.bytes(n)?;

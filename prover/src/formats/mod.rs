@@ -8,5 +8,8 @@
 
 pub mod binfile;
 pub mod error;
+pub mod r1cs_file;
+pub mod wtns;
+pub mod zkey;
 
 pub use error::{At, FileKind, FormatError};
