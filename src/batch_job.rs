@@ -92,6 +92,16 @@ pub enum BatchJobError {
         #[source]
         source: ProverError,
     },
+    /// The witness file of a proved batch could not be made (the batch
+    /// and its proof stand).
+    #[error("batch {batch}: the witness file could not be made: {source}")]
+    Witness {
+        /// The batch.
+        batch: u64,
+        /// Why.
+        #[source]
+        source: ProverError,
+    },
     /// Writing the files failed; the batch was reverted.
     #[error("writing {path} failed, state reverted to batch {reverted_to}: {source}")]
     Write {
@@ -333,6 +343,35 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let tmp = path.with_file_name(format!(".{name}.tmp"));
     std::fs::write(&tmp, bytes)?;
     std::fs::rename(&tmp, path)
+}
+
+/// The file `zkroll prove --wtns-out DIR` writes: the batch's full
+/// assignment as a circom `.wtns` (snarkjs and rapidsnark prove the same
+/// batch from it with a ceremony's zkey).
+pub const WITNESS_FILE: &str = "witness.wtns";
+
+/// Writes [`WITNESS_FILE`] for `w` into `dir` (created if missing).
+pub fn write_witness(dir: &Path, w: &BatchWitness) -> Result<PathBuf, BatchJobError> {
+    let full =
+        zkroll_prover::batch::full_assignment(w).map_err(|source| BatchJobError::Witness {
+            batch: w.batch_number,
+            source,
+        })?;
+    let bytes = zkroll_prover::formats::wtns::write(&full).ok_or(BatchJobError::Witness {
+        batch: w.batch_number,
+        source: ProverError::AssignmentSize {
+            expected: u32::MAX as usize,
+            found: full.len(),
+        },
+    })?;
+    let err = |source| BatchJobError::Out {
+        dir: dir.to_path_buf(),
+        source,
+    };
+    std::fs::create_dir_all(dir).map_err(err)?;
+    let path = dir.join(WITNESS_FILE);
+    write_atomically(&path, &bytes).map_err(err)?;
+    Ok(path)
 }
 
 /// Writes [`OUTPUT_FILES`] for a proved batch into `out` (created if missing).

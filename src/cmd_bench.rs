@@ -20,6 +20,7 @@ pub fn bench(
     pipeline: usize,
     breakdown: bool,
     accounts: Option<usize>,
+    key_load: bool,
 ) -> Result<()> {
     // A full batch over a state of `accounts` accounts: every L2 slot a
     // transfer between two of them.
@@ -159,6 +160,31 @@ pub fn bench(
         c.repeats.repeated,
         c.repeats.groups
     );
+    if key_load {
+        let dir = zkroll_node::keys::dev_key_dir(shape);
+        let k = zkroll::prover::bench::key_load(&dir, runs)?;
+        let load = k.load.median().as_secs_f64();
+        let proof = c.zkroll.median().as_secs_f64().max(1e-9);
+        println!("| key load | median | runs | share of one proof | peak RSS |");
+        println!("|---|---|---|---|---|");
+        println!(
+            "| matrices.bin (now) | {load:.2} s | {} | {:.0}% | {:.0} MiB |",
+            k.load
+                .runs
+                .iter()
+                .map(|d| format!("{:.2}", d.as_secs_f64()))
+                .collect::<Vec<_>>()
+                .join(" "),
+            100.0 * load / proof,
+            mb(k.load.peak_rss)
+        );
+        let before = load + k.resynthesis.as_secs_f64();
+        println!(
+            "| re-synthesised (before) | {before:.2} s | load + one synthesis of {:.2} s | {:.0}% | |",
+            k.resynthesis.as_secs_f64(),
+            100.0 * before / proof
+        );
+    }
     println!("speedup_vs_arkworks: {:.2}", c.speedup());
     Ok(())
 }

@@ -63,6 +63,22 @@ pub enum ImportCommand {
     },
 }
 
+/// `zkroll ptau`.
+#[derive(Subcommand)]
+pub enum PtauCommand {
+    /// Write a phase-2 ready Powers of Tau file (snarkjs format) from a
+    /// tau this process draws: FOR TESTS ONLY (this machine knew the toxic
+    /// waste). `snarkjs powersoftau verify` accepts it.
+    NewTesting {
+        /// 2^power: the largest circuit domain `snarkjs zkey new` accepts with it.
+        #[arg(long)]
+        power: u32,
+        /// Where to write the .ptau.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
 /// `zkroll groth16`: circom circuits, snarkjs/rapidsnark argument order.
 #[derive(Subcommand)]
 pub enum Groth16Command {
@@ -108,6 +124,35 @@ pub fn export_r1cs(shape: CircuitShape, out: &Path) -> Result<()> {
         r1cs.num_constraints,
         r1cs.num_variables(),
         r1cs.num_instance - 1
+    );
+    Ok(())
+}
+
+/// `zkroll ptau new-testing`.
+pub fn ptau(cmd: PtauCommand) -> Result<()> {
+    let PtauCommand::NewTesting { power, out } = cmd;
+    eprintln!(
+        "WARNING: a testing Powers of Tau: this process draws tau, alpha and beta, so keys made \
+         from it can be forged by this machine. For tests only."
+    );
+    let t = Instant::now();
+    let file =
+        std::fs::File::create(&out).with_context(|| format!("creating {}", out.display()))?;
+    let mut w = std::io::BufWriter::new(file);
+    let summary = zkroll::prover::ptau::write_testing_ptau(
+        &mut w,
+        power,
+        "zkroll testing ptau (toxic waste known)",
+        &mut OsRng,
+    )
+    .and_then(|s| std::io::Write::flush(&mut w).map(|()| s))
+    .with_context(|| format!("writing {}", out.display()))?;
+    println!(
+        "wrote {} (power {}) in {:.1} s; contribution response hash {}",
+        out.display(),
+        summary.power,
+        t.elapsed().as_secs_f64(),
+        zkroll::prover::ptau::format_hash(&summary.contribution_hash)
     );
     Ok(())
 }

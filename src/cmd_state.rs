@@ -22,7 +22,14 @@ pub fn init(state: &Path, depth: u8) -> Result<()> {
     Ok(())
 }
 
-pub fn prove_cmd(keys: &Path, state: &Path, ops: &Path, out: &Path, json: bool) -> Result<()> {
+pub fn prove_cmd(
+    keys: &Path,
+    state: &Path,
+    ops: &Path,
+    out: &Path,
+    wtns_out: Option<&Path>,
+    json: bool,
+) -> Result<()> {
     let pb = std::cell::RefCell::new(None);
     let res = zkroll::batch_job::prove_ops_file(keys, state, ops, out, || {
         *pb.borrow_mut() = Some(crate::spinner("loading keys and proving"));
@@ -32,6 +39,10 @@ pub fn prove_cmd(keys: &Path, state: &Path, ops: &Path, out: &Path, json: bool) 
     }
     let done = res?;
     let (w, p) = (&done.witness, &done.proof);
+    if let Some(dir) = wtns_out {
+        let path = zkroll::batch_job::write_witness(dir, w)?;
+        eprintln!("wrote the batch's witness to {}", path.display());
+    }
     if let Some((batch, stage)) = done.replaced {
         eprintln!(
             "batch {batch} had stopped at stage {stage} (its files were never written): \

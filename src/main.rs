@@ -160,6 +160,10 @@ enum Command {
         /// Output directory for proof.json, public.json, pubdata.hex.
         #[arg(long)]
         out: PathBuf,
+        /// Also write the batch's witness here as witness.wtns (circom's
+        /// format: snarkjs or rapidsnark can prove it with a ceremony zkey).
+        #[arg(long)]
+        wtns_out: Option<PathBuf>,
         /// Machine-readable output.
         #[arg(long)]
         json: bool,
@@ -195,11 +199,20 @@ enum Command {
         /// tree holds if fewer.
         #[arg(long)]
         accounts: Option<usize>,
+        /// Also time loading the key directory (against the re-synthesis
+        /// each load did before keys stored their matrices).
+        #[arg(long)]
+        key_load: bool,
     },
     /// Import keys from a ceremony (a snarkjs .zkey).
     Import {
         #[command(subcommand)]
         what: cmd_keys::ImportCommand,
+    },
+    /// Powers of Tau files for tests.
+    Ptau {
+        #[command(subcommand)]
+        what: cmd_keys::PtauCommand,
     },
     /// Prove and verify any circom circuit (snarkjs .zkey and .wtns).
     Groth16 {
@@ -352,6 +365,7 @@ fn main() -> ExitCode {
             pipeline,
             breakdown,
             accounts,
+            key_load,
         } => cmd_bench::bench(
             CircuitShape {
                 depth,
@@ -362,8 +376,10 @@ fn main() -> ExitCode {
             pipeline,
             breakdown,
             accounts,
+            key_load,
         ),
         Command::Import { what } => cmd_keys::import(what),
+        Command::Ptau { what } => cmd_keys::ptau(what),
         Command::Groth16 { what } => match cmd_keys::groth16(what) {
             Ok(code) => return code,
             Err(e) => Err(e),
@@ -409,8 +425,9 @@ fn main() -> ExitCode {
             state,
             ops,
             out,
+            wtns_out,
             json,
-        } => cmd_state::prove_cmd(&keys, &state, &ops, &out, json),
+        } => cmd_state::prove_cmd(&keys, &state, &ops, &out, wtns_out.as_deref(), json),
     };
     match res {
         Ok(()) => ExitCode::SUCCESS,

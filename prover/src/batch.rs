@@ -30,6 +30,13 @@ pub fn assignment(key: &ProverKey, witness: &BatchWitness) -> Result<Vec<Fr>, Pr
     crate::prover::assignment(BatchCircuit::new(witness.clone()), &key.r1cs)
 }
 
+/// The full assignment `[1, public inputs, witness]` of `witness` without
+/// a key (what `zkroll prove --wtns-out` writes as a circom `.wtns`).
+pub fn full_assignment(witness: &BatchWitness) -> Result<Vec<Fr>, ProverError> {
+    let (instance, wit) = crate::prover::synthesize_assignment(BatchCircuit::new(witness.clone()))?;
+    Ok([instance, wit].concat())
+}
+
 /// Proves `witness` with `key`. A witness that does not satisfy the circuit
 /// yields [`ProverError::Unsatisfied`] naming the failing constraint.
 ///

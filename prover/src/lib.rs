@@ -20,6 +20,7 @@ pub mod formats;
 pub mod generator;
 pub mod msm;
 pub mod prover;
+pub mod ptau;
 pub mod r1cs;
 pub mod reduction;
 

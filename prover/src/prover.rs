@@ -63,11 +63,10 @@ pub struct ProofOutput {
 }
 
 /// The full assignment `[1, public inputs, witness]` of any circuit: a
-/// witness-only synthesis (no matrices), checked against `r1cs`'s sizes.
-pub fn assignment<C: ConstraintSynthesizer<Fr>>(
+/// witness-only synthesis (no matrices).
+pub fn synthesize_assignment<C: ConstraintSynthesizer<Fr>>(
     circuit: C,
-    r1cs: &R1cs,
-) -> Result<Vec<Fr>, ProverError> {
+) -> Result<(Vec<Fr>, Vec<Fr>), ProverError> {
     let cs = ConstraintSystem::<Fr>::new_ref();
     cs.set_optimization_goal(OptimizationGoal::Constraints);
     cs.set_mode(SynthesisMode::Prove {
@@ -78,8 +77,18 @@ pub fn assignment<C: ConstraintSynthesizer<Fr>>(
     let b = cs
         .borrow()
         .ok_or_else(|| ProverError::Synthesis("constraint system gone".into()))?;
-    let instance = b.instance_assignment().map_err(ProverError::from)?;
-    let wit = b.witness_assignment().map_err(ProverError::from)?;
+    Ok((
+        b.instance_assignment()?.to_vec(),
+        b.witness_assignment()?.to_vec(),
+    ))
+}
+
+/// [`synthesize_assignment`] checked against `r1cs`'s sizes.
+pub fn assignment<C: ConstraintSynthesizer<Fr>>(
+    circuit: C,
+    r1cs: &R1cs,
+) -> Result<Vec<Fr>, ProverError> {
+    let (instance, wit) = synthesize_assignment(circuit)?;
     if instance.len() != r1cs.num_instance || wit.len() != r1cs.num_witness {
         return Err(ProverError::Synthesis(format!(
             "witness has {}+{} variables, key expects {}+{}",

@@ -333,12 +333,14 @@ impl R1cs {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use ark_ff::UniformRand;
     use rand::{Rng, SeedableRng};
 
-    fn random(rows: usize, vars: usize, seed: u64) -> R1cs {
+    /// A random system of `rows` constraints over `vars` variables, 3 of
+    /// them instance (with the constant).
+    pub(crate) fn random(rows: usize, vars: usize, seed: u64) -> R1cs {
         let mut r = rand::rngs::StdRng::seed_from_u64(seed);
         let mut m = || -> Matrix<Fr> {
             (0..rows)

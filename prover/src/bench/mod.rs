@@ -251,3 +251,40 @@ pub fn breakdown(key: &ProverKey, witness: &BatchWitness) -> Result<Breakdown, P
     timed(&mut b.ark_msm_g2, t);
     Ok(b)
 }
+
+/// What loading a key directory costs, against what it cost when the
+/// matrices were re-synthesised on every load.
+#[derive(Clone, Debug)]
+pub struct KeyLoad {
+    /// `ProverKey::load` runs (hashes, verifying-key checks, matrices.bin).
+    pub load: Timing,
+    /// One synthesis of the shape's matrices: what each load added before
+    /// the key stored them.
+    pub resynthesis: Duration,
+}
+
+/// Times `runs` loads of the key in `dir` and one re-synthesis of its
+/// shape's matrices.
+pub fn key_load(dir: &std::path::Path, runs: usize) -> Result<KeyLoad, ProverError> {
+    let mut load = Timing {
+        runs: Vec::with_capacity(runs),
+        peak_rss: 0,
+    };
+    for i in 0..runs.max(1) {
+        reset_peak_rss();
+        let t = Instant::now();
+        let key = ProverKey::load(dir)?;
+        load.runs.push(t.elapsed());
+        if i == 0 {
+            load.peak_rss = peak_rss();
+        }
+        drop(key);
+    }
+    let shape = crate::data_structures::KeyParams::load(dir)?.shape;
+    let t = Instant::now();
+    let r1cs = crate::generator::synthesize_matrices(shape)?;
+    let resynthesis = t.elapsed();
+    drop(r1cs);
+    crate::data_structures::release_free_memory();
+    Ok(KeyLoad { load, resynthesis })
+}

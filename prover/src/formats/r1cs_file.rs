@@ -164,35 +164,12 @@ pub fn write(r1cs: &R1cs) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ark_ff::{One, UniformRand};
-    use rand::{Rng, SeedableRng};
 
-    pub(crate) fn random_r1cs(rows: usize, vars: usize, inputs: usize, seed: u64) -> R1cs {
-        let mut r = rand::rngs::StdRng::seed_from_u64(seed);
-        let mut m = || -> Matrix<Fr> {
-            (0..rows)
-                .map(|_| {
-                    (0..r.gen_range(0..4))
-                        .map(|_| {
-                            let c = if r.gen_bool(0.5) {
-                                Fr::one()
-                            } else {
-                                Fr::rand(&mut r)
-                            };
-                            (c, r.gen_range(0..vars))
-                        })
-                        .collect()
-                })
-                .collect()
-        };
-        let (a, b, c) = (m(), m(), m());
+    fn random_r1cs(rows: usize, vars: usize, inputs: usize, seed: u64) -> R1cs {
         R1cs {
-            a: SparseMatrix::from_matrix(&a).unwrap(),
-            b: SparseMatrix::from_matrix(&b).unwrap(),
-            c: Some(SparseMatrix::from_matrix(&c).unwrap()),
             num_instance: inputs,
             num_witness: vars - inputs,
-            num_constraints: rows,
+            ..crate::r1cs::tests::random(rows, vars, seed)
         }
     }
 

@@ -84,6 +84,9 @@ pub fn quotient<F: PrimeField, D: ark_poly::EvaluationDomain<F>>(
     }
 }
 
+/// The row evaluations `(a, b, c)` a witness map transforms.
+pub(crate) type Rows<F> = (Vec<F>, Vec<F>, Vec<F>);
+
 /// `(a, b, c)` over a domain of `domain_size`: `a_i = A_i·z`, `b_i = B_i·z`
 /// for the constraint rows, then the inputs' rows `a = z_i, b = 0` (both
 /// reductions add them: they make the instance's columns independent), and
@@ -92,7 +95,7 @@ pub(crate) fn evaluate_rows<F: PrimeField>(
     m: &Matrices<'_, F>,
     full: &[F],
     domain_size: usize,
-) -> Result<(Vec<F>, Vec<F>, Vec<F>), QuotientError> {
+) -> Result<Rows<F>, QuotientError> {
     let (nc, ni) = (m.num_constraints, m.num_inputs);
     if nc + ni > domain_size || ni > full.len() || m.a.rows() < nc || m.b.rows() < nc {
         return Err(QuotientError::Domain);
