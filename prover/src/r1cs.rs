@@ -252,16 +252,6 @@ impl R1cs {
         self.num_instance + self.num_witness
     }
 
-    /// The first constraint `full` does not satisfy, if C is known and
-    /// one fails (`None` also when C is unknown).
-    pub fn first_unsatisfied(&self, full: &[Fr]) -> Option<usize> {
-        use rayon::prelude::*;
-        let c = self.c.as_ref()?;
-        (0..self.num_constraints).into_par_iter().find_first(|&i| {
-            self.a.row_dot(i, full) * self.b.row_dot(i, full) != c.row_dot(i, full)
-        })
-    }
-
     /// `matrices.bin`: a magic, the three counts, whether C is present,
     /// then each matrix's rows, entries, coefficient count, row starts,
     /// variables, coefficient ids (`u32`) and coefficients (canonical, 32
@@ -324,11 +314,6 @@ impl R1cs {
             num_witness: nw,
             num_constraints: nc,
         })
-    }
-
-    /// Bytes held by the matrices.
-    pub fn heap_bytes(&self) -> usize {
-        self.a.heap_bytes() + self.b.heap_bytes() + self.c.as_ref().map_or(0, |c| c.heap_bytes())
     }
 }
 

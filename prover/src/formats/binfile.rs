@@ -76,11 +76,6 @@ impl<'a> BinFile<'a> {
         })
     }
 
-    /// The file's kind.
-    pub fn kind(&self) -> FileKind {
-        self.kind
-    }
-
     /// A cursor over section `ty`, which must be present.
     pub fn section(&self, ty: u32, name: &'static str) -> Result<Cursor<'a>, FormatError> {
         self.optional_section(ty)
