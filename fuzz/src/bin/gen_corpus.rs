@@ -312,6 +312,9 @@ fn main() {
         public_inputs: 1,
         proving_key_sha256: hex::encode(Sha256::digest(&pk_bytes)),
         verification_key_sha256: "00".repeat(32),
+        matrices_sha256: "00".repeat(32),
+        reduction: zkroll_prover::Reduction::Libsnark,
+        ceremony: None,
     };
     let params_json = json(&params);
     write(
@@ -338,5 +341,29 @@ fn main() {
         "no_label_line",
         &key_dir_input(1, &params_json, b"no newline"),
     );
+
+    // circom_files: byte 0 picks the reader. A two-constraint system
+    // (x * x = y with y public, then y * 1 = y) as .r1cs (0) and as
+    // matrices.bin (3), and its assignment as .wtns (1).
+    {
+        use ark_bn254::Fr;
+        use zkroll_prover::formats::{r1cs_file, wtns};
+        use zkroll_prover::r1cs::SparseMatrix;
+        let one = Fr::from(1u64);
+        let m = |rows: Vec<Vec<(Fr, usize)>>| SparseMatrix::from_matrix(&rows).unwrap();
+        let sys = zkroll_prover::R1cs {
+            a: m(vec![vec![(one, 2)], vec![(one, 1)]]),
+            b: m(vec![vec![(one, 2)], vec![(one, 0)]]),
+            c: Some(m(vec![vec![(one, 1)], vec![(one, 1)]])),
+            num_instance: 2,
+            num_witness: 1,
+            num_constraints: 2,
+        };
+        let tagged = |tag: u8, b: Vec<u8>| [vec![tag], b].concat();
+        let full = [one, Fr::from(9u64), Fr::from(3u64)];
+        write(&dir, "circom_files", "r1cs", &tagged(0, r1cs_file::write(&sys).unwrap()));
+        write(&dir, "circom_files", "wtns", &tagged(1, wtns::write(&full).unwrap()));
+        write(&dir, "circom_files", "matrices", &tagged(3, sys.to_bytes()));
+    }
     eprintln!("seed corpora written under {}", dir.display());
 }
