@@ -40,6 +40,12 @@ pub enum ProverError {
     /// An assignment whose first value (the constant wire) is not 1.
     #[error("the assignment's first value (the constant wire) is not 1")]
     ConstantNotOne,
+    /// A setup from matrices was given an R1CS without C (a zkey's: the
+    /// generator needs every matrix).
+    #[error(
+        "the R1CS has no C matrix (a zkey holds A and B only): set up from the circuit's .r1cs"
+    )]
+    NoCMatrix,
     /// Constraint synthesis failed.
     #[error("constraint synthesis: {0}")]
     Synthesis(String),

@@ -90,3 +90,61 @@ impl R1CSToQAP for CircomReduction {
         Ok(scalars.into_iter().skip(1).step_by(2).collect())
     }
 }
+
+/// An ark-circom proof: the proof, its public inputs, the zkey's verifying key.
+pub type ArkCircomProof = (
+    ark_groth16::Proof<ark_bn254::Bn254>,
+    Vec<ark_bn254::Fr>,
+    ark_groth16::VerifyingKey<ark_bn254::Bn254>,
+);
+
+/// What ark-circom's users run on a zkey and a witness: the zkey's proving
+/// key and its A and B as ark-relations matrices (ark-circom's
+/// `read_zkey`), then ark-groth16's `create_proof_with_reduction_and_matrices`
+/// with [`CircomReduction`]. The zkey is read by zkroll's reader with the
+/// verifying key's checks, as `zkroll groth16 prove` reads it. Returns the
+/// proof, its public inputs and the zkey's verifying key (`zkroll bench
+/// circom` verifies every proof).
+pub fn prove_zkey<R: rand::RngCore + rand::CryptoRng>(
+    zkey_bytes: Vec<u8>,
+    wtns_bytes: Vec<u8>,
+    rng: &mut R,
+) -> Result<ArkCircomProof, crate::circom::CircomProveError> {
+    use crate::circom::CircomProveError;
+    use crate::formats::{wtns, zkey};
+    use ark_bn254::{Bn254, Fr};
+    use ark_ff::UniformRand;
+
+    let zk = zkey::read(&zkey_bytes, zkey::Checks::VerifyingKey).map_err(CircomProveError::Zkey)?;
+    let full = wtns::read(&wtns_bytes).map_err(CircomProveError::Wtns)?;
+    // The files' bytes are decoded: free them before proving (a zkey is
+    // a third of the prover's peak at 2^20).
+    drop((zkey_bytes, wtns_bytes));
+    let r1cs = &zk.key.r1cs;
+    if full.len() != r1cs.num_variables() {
+        return Err(CircomProveError::WitnessSize {
+            expected: r1cs.num_variables(),
+            found: full.len(),
+        });
+    }
+    let matrix = |m: &crate::r1cs::SparseMatrix<Fr>| -> Matrix<Fr> {
+        (0..m.rows())
+            .map(|i| m.row(i).map(|(v, c)| (c, v)).collect())
+            .collect()
+    };
+    let matrices = [matrix(&r1cs.a), matrix(&r1cs.b)];
+    let (r, s) = (Fr::rand(rng), Fr::rand(rng));
+    let proof =
+        ark_groth16::Groth16::<Bn254, CircomReduction>::create_proof_with_reduction_and_matrices(
+            &zk.key.pk,
+            r,
+            s,
+            &matrices,
+            r1cs.num_instance,
+            r1cs.num_constraints,
+            &full,
+        )
+        .map_err(|e| CircomProveError::Prover(e.into()))?;
+    let public = full[1..r1cs.num_instance].to_vec();
+    Ok((proof, public, zk.key.pk.vk))
+}

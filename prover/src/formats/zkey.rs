@@ -34,7 +34,7 @@ use ark_relations::gr1cs::Matrix;
 use blake2::{Blake2b512, Digest};
 use rayon::prelude::*;
 
-use super::binfile::{BinFile, Cursor, Encoding};
+use super::binfile::{put_prime, BinFile, BinWriter, Cursor, Encoding};
 use super::error::{FileKind, FormatError};
 use crate::data_structures::CircuitKey;
 use crate::r1cs::{R1cs, SparseMatrix};
@@ -372,6 +372,147 @@ fn mpc_params(c: &mut Cursor<'_>) -> Result<([u8; HASH_BYTES], Vec<Contribution>
     Ok((cs_hash, out))
 }
 
+/// Why a key cannot be written as a zkey.
+#[derive(Debug, thiserror::Error)]
+pub enum ZkeyWriteError {
+    /// The key's H query is for libsnark's reduction (a zkey's is circom's).
+    #[error("the key is for libsnark's QAP reduction; a zkey holds circom's")]
+    NotCircom,
+    /// The H query does not fit the circuit's domain.
+    #[error("the H query has {found} points, the domain {expected}")]
+    HQuerySize {
+        /// The domain's size.
+        expected: usize,
+        /// Points in the H query.
+        found: usize,
+    },
+    /// A count does not fit the format's `u32`.
+    #[error("the circuit has 2^32 or more {what}")]
+    TooLarge {
+        /// What overflowed.
+        what: &'static str,
+    },
+}
+
+fn put_fq(out: &mut Vec<u8>, x: &Fq) {
+    for l in x.0 .0 {
+        out.extend_from_slice(&l.to_le_bytes());
+    }
+}
+
+fn put_g1(out: &mut Vec<u8>, p: &G1Affine) {
+    match p.xy() {
+        Some((x, y)) => {
+            put_fq(out, &x);
+            put_fq(out, &y);
+        }
+        None => out.extend_from_slice(&[0; G1_BYTES]),
+    }
+}
+
+fn put_g2(out: &mut Vec<u8>, p: &G2Affine) {
+    match p.xy() {
+        Some((x, y)) => {
+            for c in [x.c0, x.c1, y.c0, y.c1] {
+                put_fq(out, &c);
+            }
+        }
+        None => out.extend_from_slice(&[0; G2_BYTES]),
+    }
+}
+
+fn put_u32(out: &mut Vec<u8>, n: usize, what: &'static str) -> Result<(), ZkeyWriteError> {
+    let n = u32::try_from(n).map_err(|_| ZkeyWriteError::TooLarge { what })?;
+    out.extend_from_slice(&n.to_le_bytes());
+    Ok(())
+}
+
+/// Writes `key` as a Groth16 zkey with no contributions (the inverse of
+/// [`read`]): the layout of the module doc, sections 1 to 10 in order, the
+/// coefficient section A's rows, B's, then the input rows
+/// `A[nConstraints + s][s] = 1`. `cs_hash` goes in the contributions
+/// section (snarkjs's `zkey verify` recomputes it from a ptau, so a key
+/// that did not come from one fails that check; `groth16 prove` reads
+/// sections 1 to 9 only).
+pub fn write(key: &CircuitKey, cs_hash: &[u8; HASH_BYTES]) -> Result<Vec<u8>, ZkeyWriteError> {
+    if key.reduction != Reduction::Circom {
+        return Err(ZkeyWriteError::NotCircom);
+    }
+    let (pk, r) = (&key.pk, &key.r1cs);
+    let n_public = r.num_instance - 1;
+    let domain_size = (r.num_constraints + r.num_instance).next_power_of_two();
+    if pk.h_query.len() != domain_size {
+        return Err(ZkeyWriteError::HQuerySize {
+            expected: domain_size,
+            found: pk.h_query.len(),
+        });
+    }
+    let mut w = BinWriter::new(MAGIC, 1, 10);
+    let mut b = Vec::new();
+    put_u32(&mut b, GROTH16 as usize, "protocol")?;
+    w.section(1, &b);
+
+    let mut b = Vec::new();
+    put_prime::<Fq>(&mut b);
+    put_prime::<Fr>(&mut b);
+    put_u32(&mut b, r.num_variables(), "wires")?;
+    put_u32(&mut b, n_public, "public inputs")?;
+    put_u32(&mut b, domain_size, "domain points")?;
+    put_g1(&mut b, &pk.vk.alpha_g1);
+    put_g1(&mut b, &pk.beta_g1);
+    put_g2(&mut b, &pk.vk.beta_g2);
+    put_g2(&mut b, &pk.vk.gamma_g2);
+    put_g1(&mut b, &pk.delta_g1);
+    put_g2(&mut b, &pk.vk.delta_g2);
+    w.section(2, &b);
+
+    let g1s = |ps: &[G1Affine]| {
+        let mut b = Vec::with_capacity(ps.len() * G1_BYTES);
+        ps.iter().for_each(|p| put_g1(&mut b, p));
+        b
+    };
+    w.section(3, &g1s(&pk.vk.gamma_abc_g1));
+
+    let mut b = Vec::new();
+    let n = r.a.nnz() + r.b.nnz() + r.num_instance;
+    put_u32(&mut b, n, "coefficients")?;
+    b.reserve(n * COEFF_BYTES);
+    let entry = |b: &mut Vec<u8>, m: usize, row: usize, sig: usize, v: Fr| {
+        put_u32(b, m, "matrices")?;
+        put_u32(b, row, "constraints")?;
+        put_u32(b, sig, "wires")?;
+        // c R^2 mod r: the Montgomery form of the Montgomery form.
+        let twice = Fr::from_bigint(v.0).unwrap_or_default();
+        for l in twice.0 .0 {
+            b.extend_from_slice(&l.to_le_bytes());
+        }
+        Ok::<(), ZkeyWriteError>(())
+    };
+    for (m, matrix) in [(0, &r.a), (1, &r.b)] {
+        for row in 0..r.num_constraints {
+            for (sig, v) in matrix.row(row) {
+                entry(&mut b, m, row, sig, v)?;
+            }
+        }
+    }
+    for s in 0..r.num_instance {
+        entry(&mut b, 0, r.num_constraints + s, s, Fr::from(1u64))?;
+    }
+    w.section(4, &b);
+
+    w.section(5, &g1s(&pk.a_query));
+    w.section(6, &g1s(&pk.b_g1_query));
+    let mut b = Vec::with_capacity(pk.b_g2_query.len() * G2_BYTES);
+    pk.b_g2_query.iter().for_each(|p| put_g2(&mut b, p));
+    w.section(7, &b);
+    w.section(8, &g1s(&pk.l_query));
+    w.section(9, &g1s(&pk.h_query));
+    let mut b = cs_hash.to_vec();
+    put_u32(&mut b, 0, "contributions")?;
+    w.section(10, &b);
+    Ok(w.finish())
+}
+
 fn fq_be(x: &Fq) -> Vec<u8> {
     x.into_bigint().to_bytes_be()
 }
@@ -391,5 +532,63 @@ pub fn g2_uncompressed(p: &G2Affine) -> Vec<u8> {
     match p.xy() {
         None => vec![0; G2_BYTES],
         Some((x, y)) => [fq2(&x), fq2(&y)].concat(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    /// `x * y = t`, `(t + x) * 1 = out` over `[1, out, x, y, t]`.
+    fn tiny() -> (R1cs, Vec<Fr>) {
+        let one = Fr::from(1u64);
+        let a: Matrix<Fr> = vec![vec![(one, 2)], vec![(one, 4), (one, 2)]];
+        let b: Matrix<Fr> = vec![vec![(one, 3)], vec![(one, 0)]];
+        let c: Matrix<Fr> = vec![vec![(one, 4)], vec![(one, 1)]];
+        let sm = |m: &Matrix<Fr>| SparseMatrix::from_matrix(m).unwrap();
+        let r1cs = R1cs {
+            a: sm(&a),
+            b: sm(&b),
+            c: Some(sm(&c)),
+            num_instance: 2,
+            num_witness: 3,
+            num_constraints: 2,
+        };
+        let z = [1u64, 15, 3, 4, 12].map(Fr::from).to_vec();
+        (r1cs, z)
+    }
+
+    #[test]
+    fn written_zkey_reads_back_and_proves() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(3);
+        let (r1cs, z) = tiny();
+        let key = crate::generator::setup_r1cs(&r1cs, &mut rng).unwrap();
+        let bytes = write(&key, &[7; HASH_BYTES]).unwrap();
+        let back = read(&bytes, Checks::All).unwrap();
+        assert_eq!(back.key.pk, key.pk);
+        assert_eq!((&back.key.r1cs.a, &back.key.r1cs.b), (&r1cs.a, &r1cs.b));
+        assert_eq!(back.key.r1cs.num_constraints, 2);
+        assert_eq!(back.cs_hash, [7; HASH_BYTES]);
+        assert!(back.contributions.is_empty());
+        let out = crate::prover::prove_r1cs(&back.key, &z, &mut rng).unwrap();
+        zkroll_verifier::verify(&back.key.pk.vk, &out.public_inputs, &out.proof).unwrap();
+        for cut in (0..bytes.len()).step_by(97) {
+            assert!(read(&bytes[..cut], Checks::All).is_err(), "cut at {cut}");
+        }
+        // A libsnark-reduction key is not a zkey's.
+        let mut lib = key;
+        lib.reduction = Reduction::Libsnark;
+        assert!(matches!(
+            write(&lib, &[0; HASH_BYTES]),
+            Err(ZkeyWriteError::NotCircom)
+        ));
+        // Nor is an R1CS without C set up.
+        let mut no_c = r1cs;
+        no_c.c = None;
+        assert!(matches!(
+            crate::generator::setup_r1cs(&no_c, &mut rng),
+            Err(crate::error::ProverError::NoCMatrix)
+        ));
     }
 }
