@@ -3,7 +3,9 @@
 
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Result};
+use std::path::PathBuf;
+
+use anyhow::{bail, Context, Result};
 use rand::rngs::OsRng;
 use zkroll::state::sim::Workload;
 use zkroll::state::{BatchConfig, CircuitShape, Domain, Rollup};
@@ -187,4 +189,134 @@ pub fn bench(
     }
     println!("speedup_vs_arkworks: {:.2}", c.speedup());
     Ok(())
+}
+
+/// `zkroll bench circom`.
+#[derive(clap::Subcommand)]
+pub enum BenchCommand {
+    /// Prove circom circuits with zkroll, with ark-groth16 driven by
+    /// circom's reduction (what ark-circom runs) and with snarkjs,
+    /// alternating, each run a fresh process from the files to proof.json;
+    /// print a table (median time, peak RSS) ending with
+    /// `speedup_vs_snarkjs:` and `speedup_vs_ark_circom:` for the largest
+    /// circuit. Every proof is verified.
+    Circom {
+        /// ZKEY WTNS pairs: one or more circuits.
+        #[arg(required = true, num_args = 2.., value_names = ["ZKEY", "WTNS"])]
+        files: Vec<PathBuf>,
+        /// Runs per prover and circuit.
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+        /// Draw median time against constraints (one line per prover) into this SVG.
+        #[arg(long)]
+        plot: Option<PathBuf>,
+        /// The snarkjs CLI (default: contracts/node_modules/.bin/snarkjs
+        /// under the current directory, else `snarkjs` on PATH).
+        #[arg(long)]
+        snarkjs: Option<PathBuf>,
+    },
+    /// One proof by ark-groth16 with circom's reduction (what `bench
+    /// circom` times as ark-circom): ZKEY WTNS PROOF PUBLIC.
+    #[command(hide = true)]
+    CircomWorker {
+        /// The circuit's .zkey.
+        zkey: PathBuf,
+        /// The witness.
+        wtns: PathBuf,
+        /// Where to write proof.json.
+        proof: PathBuf,
+        /// Where to write public.json.
+        public: PathBuf,
+    },
+}
+
+/// Runs `zkroll bench circom` (or its worker).
+pub fn circom(cmd: BenchCommand) -> Result<()> {
+    use zkroll::bench_circom::{plot, run_circuit, table, Prover, Setup};
+    match cmd {
+        BenchCommand::CircomWorker {
+            zkey,
+            wtns,
+            proof,
+            public,
+        } => {
+            let read =
+                |p: &PathBuf| std::fs::read(p).with_context(|| format!("reading {}", p.display()));
+            let (pf, inputs, _vk) = zkroll::prover::bench::ark_circom::prove_zkey(
+                read(&zkey)?,
+                read(&wtns)?,
+                &mut OsRng,
+            )?;
+            let pj = serde_json::to_string_pretty(
+                &zkroll::verifier::snarkjs::ProofJson::from_proof(&pf),
+            )?;
+            let ij =
+                serde_json::to_string_pretty(&zkroll::verifier::snarkjs::public_to_json(&inputs))?;
+            std::fs::write(&proof, pj).with_context(|| format!("writing {}", proof.display()))?;
+            std::fs::write(&public, ij).with_context(|| format!("writing {}", public.display()))?;
+            Ok(())
+        }
+        BenchCommand::Circom {
+            files,
+            runs,
+            plot: plot_path,
+            snarkjs,
+        } => {
+            if files.len() % 2 != 0 {
+                bail!(
+                    "give ZKEY WTNS pairs: {} files is an odd count",
+                    files.len()
+                );
+            }
+            let snarkjs = snarkjs.unwrap_or_else(|| {
+                let local = PathBuf::from("contracts/node_modules/.bin/snarkjs");
+                if local.exists() {
+                    local
+                } else {
+                    PathBuf::from("snarkjs")
+                }
+            });
+            let scratch = tempfile::tempdir()?;
+            let setup = Setup {
+                zkroll: std::env::current_exe()?,
+                snarkjs,
+                runs,
+                scratch: scratch.path().to_path_buf(),
+            };
+            eprintln!(
+                "bench circom: {} circuit(s), {runs} runs per prover, alternating (machine: {} cores)",
+                files.len() / 2,
+                std::thread::available_parallelism().map_or(1, |n| n.get())
+            );
+            let mut results = Vec::new();
+            for pair in files.chunks(2) {
+                results.push(run_circuit(&setup, &pair[0], &pair[1])?);
+            }
+            print!("{}", table(&results));
+            if let Some(p) = &plot_path {
+                plot(&results, p)?;
+                println!("chart: {}", p.display());
+            }
+            let largest = results
+                .iter()
+                .max_by_key(|c| c.constraints)
+                .context("no circuit")?;
+            println!(
+                "peak_rss_per_million_constraints: {:.0} MiB (zkroll, {} constraints)",
+                largest.peak_rss(Prover::Zkroll) as f64
+                    / (1024.0 * 1024.0)
+                    / (largest.constraints.max(1) as f64 / 1e6),
+                largest.constraints
+            );
+            println!(
+                "speedup_vs_ark_circom: {:.2}",
+                largest.speedup(Prover::ArkCircom)
+            );
+            println!(
+                "speedup_vs_snarkjs: {:.2}",
+                largest.speedup(Prover::Snarkjs)
+            );
+            Ok(())
+        }
+    }
 }

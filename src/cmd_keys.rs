@@ -97,6 +97,16 @@ pub enum Groth16Command {
         #[arg(long)]
         r1cs: Option<PathBuf>,
     },
+    /// A TEST-ONLY zkey for a circuit: CIRCUIT.r1cs OUT.zkey. This process
+    /// draws the toxic waste, so anyone holding it can forge proofs; it
+    /// stands in for `snarkjs zkey new` in tests and benchmarks (an hour
+    /// at 2^20 here). The zkey has no contributions.
+    SetupTesting {
+        /// The circuit's .r1cs (circom's).
+        r1cs: PathBuf,
+        /// Where to write the .zkey.
+        zkey: PathBuf,
+    },
     /// Verify a proof: VK.json PUBLIC.json PROOF.json (exit 0 if valid, 1 if not).
     Verify {
         /// verification_key.json.
@@ -107,6 +117,9 @@ pub enum Groth16Command {
         proof: PathBuf,
     },
 }
+
+/// What a testing zkey holds where a ceremony's holds its circuit hash.
+const TESTING_ZKEY_TAG: &[u8] = b"zkroll groth16 setup-testing: TEST ONLY, toxic waste known";
 
 fn read(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("reading {}", path.display()))
@@ -199,12 +212,11 @@ pub fn groth16(cmd: Groth16Command) -> Result<ExitCode> {
             public,
             r1cs,
         } => {
-            let r1cs_bytes = r1cs.as_deref().map(read).transpose()?;
             let t = Instant::now();
             let p = zkroll::prover::circom::prove(
-                &read(&zkey)?,
-                &read(&wtns)?,
-                r1cs_bytes.as_deref(),
+                read(&zkey)?,
+                read(&wtns)?,
+                r1cs.as_deref().map(read).transpose()?,
                 &mut OsRng,
             )?;
             let proof_json = serde_json::to_string_pretty(&ProofJson::from_proof(&p.output.proof))?;
@@ -221,6 +233,31 @@ pub fn groth16(cmd: Groth16Command) -> Result<ExitCode> {
                 p.output.prove_time.as_secs_f64(),
                 proof.display(),
                 public.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Groth16Command::SetupTesting { r1cs, zkey } => {
+            eprintln!(
+                "WARNING: a testing zkey: this process draws the toxic waste, so its proofs can \
+                 be forged. For tests and benchmarks only."
+            );
+            let t = Instant::now();
+            let circuit = zkroll::prover::formats::r1cs_file::read(&read(&r1cs)?)
+                .with_context(|| format!("reading {}", r1cs.display()))?;
+            let key = zkroll::prover::generator::setup_r1cs(&circuit.r1cs, &mut OsRng)?;
+            // The circuit hash slot holds a fixed tag: no ptau chain to hash.
+            let mut tag = [0u8; 64];
+            tag[..TESTING_ZKEY_TAG.len()].copy_from_slice(TESTING_ZKEY_TAG);
+            let bytes = zkroll::prover::formats::zkey::write(&key, &tag)?;
+            zkroll::batch_job::write_atomically(&zkey, &bytes)
+                .with_context(|| format!("writing {}", zkey.display()))?;
+            println!(
+                "wrote {}: {} constraints, {} wires, {} public inputs, in {:.1} s (TEST ONLY)",
+                zkey.display(),
+                key.r1cs.num_constraints,
+                key.r1cs.num_variables(),
+                key.r1cs.num_instance - 1,
+                t.elapsed().as_secs_f64()
             );
             Ok(ExitCode::SUCCESS)
         }

@@ -8,5 +8,6 @@ pub use zkroll_state as state;
 pub use zkroll_verifier as verifier;
 
 pub mod batch_job;
+pub mod bench_circom;
 pub mod demo;
 pub mod ops_file;

@@ -170,7 +170,11 @@ enum Command {
     },
     /// Prove one batch with zkroll's prover and with stock ark-groth16,
     /// alternating, and print the comparison (ends with `speedup_vs_arkworks: X.XX`).
+    #[command(args_conflicts_with_subcommands = true)]
     Bench {
+        /// `zkroll bench circom`: circom circuits (zkey + wtns) instead of a batch.
+        #[command(subcommand)]
+        circom: Option<cmd_bench::BenchCommand>,
         /// Tree depth.
         #[arg(long, default_value_t = 16)]
         depth: u8,
@@ -358,6 +362,10 @@ fn main() -> ExitCode {
         Command::Revert { state, to } => cmd_state::revert_cmd(&state, to),
         Command::Status { state, json } => cmd_state::status_cmd(&state, json),
         Command::Bench {
+            circom: Some(what), ..
+        } => cmd_bench::circom(what),
+        Command::Bench {
+            circom: None,
             depth,
             l1_slots,
             l2_slots,
