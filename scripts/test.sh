@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The test command: installs the Node tools the tests cross-check against
-# (snarkjs, circomlibjs, solc, and anvil as the live L1 node; pinned by
+# (snarkjs, circomlibjs, circom2 and circomlib, solc, and anvil as the live L1 node; pinned by
 # contracts/package-lock.json) and Debian's chromium when they are missing,
 # then runs every test optimised (arkworks is ~50x slower without).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for pkg in snarkjs circomlibjs solc @foundry-rs/anvil-linux-amd64; do
+for pkg in snarkjs circomlibjs circom2 circomlib solc @foundry-rs/anvil-linux-amd64; do
   if [ ! -d "contracts/node_modules/$pkg" ]; then
     npm ci --prefix contracts --no-audit --no-fund
     break

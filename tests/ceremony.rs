@@ -13,9 +13,9 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
+use support::tools::{repo, snark, snarkjs, text, zk, zk_err, zk_ok};
 use support::{ok, s, zkroll, ROLLUP};
 use zkroll::l1::{compile_in, Address, Evm, U256};
 use zkroll::verifier::snarkjs::{public_from_json, read_json, ProofJson, VerificationKeyJson};
@@ -24,87 +24,6 @@ use zkroll::verifier::snarkjs::{public_from_json, read_json, ProofJson, Verifica
 const SHAPE: [&str; 6] = ["--depth", "2", "--l1-slots", "1", "--l2-slots", "1"];
 /// snarkjs's `zkey new` needs 2^power >= the domain.
 const POWER: &str = "17";
-
-fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// snarkjs from contracts/node_modules, or None (a printed skip) when it is
-/// not installed and not required.
-fn snarkjs() -> Option<PathBuf> {
-    let bin = repo().join("contracts/node_modules/.bin/snarkjs");
-    if !bin.exists() {
-        let required = std::env::var("CI").is_ok_and(|v| v == "true")
-            || std::env::var_os("ZKROLL_REQUIRE_NODE").is_some();
-        assert!(!required, "snarkjs is required: npm ci --prefix contracts");
-        println!("SKIPPED the ceremony flow: no snarkjs (npm ci --prefix contracts)");
-        return None;
-    }
-    Some(bin)
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-/// Runs snarkjs in `dir`, timing it; its output (which must contain `want`
-/// and, as snarkjs's exit code is 0 on some failures, no `[ERROR]`).
-fn snark(bin: &Path, dir: &Path, args: &[&str], want: &str) -> String {
-    let t = std::time::Instant::now();
-    let o = Command::new(bin)
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run snarkjs");
-    let out = text(&o);
-    println!(
-        "snarkjs {} {}: {:.1} s",
-        args[0],
-        args[1],
-        t.elapsed().as_secs_f64()
-    );
-    assert!(
-        o.status.success() && out.contains(want) && !out.contains("[ERROR]"),
-        "snarkjs {args:?}:\n{out}"
-    );
-    out
-}
-
-fn zk(dir: &Path, args: &[&str]) -> Output {
-    let t = std::time::Instant::now();
-    let o = Command::new(env!("CARGO_BIN_EXE_zkroll"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run zkroll");
-    println!(
-        "zkroll {} {}: {:.1} s",
-        args[0],
-        args[1],
-        t.elapsed().as_secs_f64()
-    );
-    o
-}
-
-fn zk_ok(dir: &Path, args: &[&str]) -> String {
-    let o = zk(dir, args);
-    assert!(o.status.success(), "zkroll {args:?}:\n{}", text(&o));
-    text(&o)
-}
-
-fn zk_err(dir: &Path, args: &[&str]) -> String {
-    let o = zk(dir, args);
-    assert!(
-        !o.status.success(),
-        "zkroll {args:?} should fail:\n{}",
-        text(&o)
-    );
-    text(&o)
-}
 
 /// The batch's proof through the rendered Solidity verifier in the EVM.
 fn evm_verifies(vk: &Path, proof: &Path, public: &Path) -> bool {
@@ -130,7 +49,9 @@ fn evm_verifies(vk: &Path, proof: &Path, public: &Path) -> bool {
 
 #[test]
 fn snarkjs_ceremony_keys_prove_batches_every_verifier_accepts() {
-    let Some(sj) = snarkjs() else { return };
+    let Some(sj) = snarkjs("the ceremony flow") else {
+        return;
+    };
     let t = tempfile::tempdir().unwrap();
     let d = t.path();
     let started = std::time::Instant::now();
@@ -141,244 +62,258 @@ fn snarkjs_ceremony_keys_prove_batches_every_verifier_accepts() {
         &["ptau", "new-testing", "--power", POWER, "--out", "pot.ptau"],
     );
     assert!(out.contains("WARNING"), "{out}");
-    snark(
-        &sj,
-        d,
-        &["powersoftau", "verify", "pot.ptau"],
-        "Powers of Tau Ok!",
-    );
+    // snarkjs's two verifications (a minute and four) run beside the steps
+    // that do not need their verdict, which is asserted before the end.
+    std::thread::scope(|sc| {
+        let ptau_ok = sc.spawn(|| {
+            snark(
+                &sj,
+                d,
+                &["powersoftau", "verify", "pot.ptau"],
+                "Powers of Tau Ok!",
+            )
+        });
 
-    // The circuit as circom's tools read it: the same counts as zkroll's.
-    let mut args = vec!["export", "r1cs"];
-    args.extend(SHAPE);
-    args.extend(["--out", "batch.r1cs"]);
-    let out = zk_ok(d, &args);
-    let counts: Vec<&str> = out.split_whitespace().collect();
-    let (constraints, wires) = (counts[2], counts[4]);
-    let info = snark(&sj, d, &["r1cs", "info", "batch.r1cs"], "# of Wires");
-    assert!(info.contains(&format!("# of Wires: {wires}")), "{info}");
-    assert!(
-        info.contains(&format!("# of Constraints: {constraints}")),
-        "{info}"
-    );
-    assert!(info.contains("# of Public Inputs: 1"), "{info}");
+        // The circuit as circom's tools read it: the same counts as zkroll's.
+        let mut args = vec!["export", "r1cs"];
+        args.extend(SHAPE);
+        args.extend(["--out", "batch.r1cs"]);
+        let out = zk_ok(d, &args);
+        let counts: Vec<&str> = out.split_whitespace().collect();
+        let (constraints, wires) = (counts[2], counts[4]);
+        let info = snark(&sj, d, &["r1cs", "info", "batch.r1cs"], "# of Wires");
+        assert!(info.contains(&format!("# of Wires: {wires}")), "{info}");
+        assert!(
+            info.contains(&format!("# of Constraints: {constraints}")),
+            "{info}"
+        );
+        assert!(info.contains("# of Public Inputs: 1"), "{info}");
 
-    // Phase 2 with snarkjs: new, two contributions, a beacon, verify.
-    snark(
-        &sj,
-        d,
-        &["zkey", "new", "batch.r1cs", "pot.ptau", "b0.zkey"],
-        "Circuit hash",
-    );
-    let c1 = snark(
-        &sj,
-        d,
-        &[
-            "zkey",
-            "contribute",
-            "b0.zkey",
-            "b1.zkey",
-            "-n=alice",
-            "-e=alice's entropy",
-        ],
-        "Contribution Hash",
-    );
-    snark(
-        &sj,
-        d,
-        &[
-            "zkey",
-            "contribute",
-            "b1.zkey",
-            "b2.zkey",
-            "-n=bob",
-            "-e=bob's entropy",
-        ],
-        "Contribution Hash",
-    );
-    snark(
-        &sj,
-        d,
-        &[
-            "zkey",
-            "beacon",
-            "b2.zkey",
-            "final.zkey",
-            "0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
-            "10",
-            "-n=final beacon",
-        ],
-        "Contribution Hash",
-    );
-    snark(
-        &sj,
-        d,
-        &["zkey", "verify", "batch.r1cs", "pot.ptau", "final.zkey"],
-        "ZKey Ok!",
-    );
-
-    // Import: the contributions are recorded, the dev label is gone.
-    let mut args = vec!["import", "zkey", "--zkey", "final.zkey"];
-    args.extend(SHAPE);
-    args.extend(["--out", "keys"]);
-    let out = zk_ok(d, &args);
-    assert!(out.contains("3 contributions"), "{out}");
-    let params: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(d.join("keys/params.json")).unwrap()).unwrap();
-    assert_eq!(params["label"], "SNARKJS-CEREMONY");
-    assert_eq!(params["reduction"], "circom");
-    let contribs = params["ceremony"]["contributions"].as_array().unwrap();
-    let names: Vec<&str> = contribs
-        .iter()
-        .map(|c| c["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(names, ["alice", "bob", "final beacon"]);
-    assert_eq!(contribs[2]["kind"], "beacon");
-    // alice's hash as snarkjs printed it (4 lines of 4 hex words).
-    let printed: String = c1
-        .split("Contribution Hash:")
-        .nth(1)
-        .unwrap()
-        .split_whitespace()
-        .take(16)
-        .collect();
-    assert_eq!(contribs[0]["hash"].as_str().unwrap(), printed);
-    let vk_note = std::fs::read_to_string(d.join("keys/verification_key.json")).unwrap();
-    assert!(!vk_note.contains("INSECURE-DEV-SETUP"));
-
-    // A real batch proved with the ceremony key.
-    let db = d.join("state.redb");
-    ok(zkroll(&["init", "--state", s(&db), "--depth", "2"]));
-    let acct: serde_json::Value = serde_json::from_str(&ok(zkroll(&["account", "new"]))).unwrap();
-    let ops = serde_json::json!({
-        "domain": {"chain_id": 1, "rollup": ROLLUP}, "fee_account": 0,
-        "l1": [{"serial": 0, "type": "DepositNew", "idx": 0, "pubkey": acct["public_key_packed"], "token": 0, "amount": "10"}],
-        "l2": []
-    });
-    std::fs::write(d.join("ops.json"), ops.to_string()).unwrap();
-    zk_ok(
-        d,
-        &[
-            "prove",
-            "--keys",
-            "keys",
-            "--state",
-            s(&db),
-            "--ops",
-            "ops.json",
-            "--out",
-            "out",
-            "--wtns-out",
-            "out",
-        ],
-    );
-    snark(
-        &sj,
-        d,
-        &["zkey", "export", "verificationkey", "final.zkey", "vk.json"],
-        "EXPORT VERIFICATION KEY FINISHED",
-    );
-    snark(
-        &sj,
-        d,
-        &[
-            "groth16",
-            "verify",
-            "vk.json",
-            "out/public.json",
-            "out/proof.json",
-        ],
-        "OK!",
-    );
-    let v = zk(
-        d,
-        &[
-            "verify",
-            "--vk",
-            "keys/verification_key.json",
-            "--proof",
-            "out/proof.json",
-            "--public",
-            "out/public.json",
-        ],
-    );
-    assert!(v.status.success(), "{}", text(&v));
-    assert!(evm_verifies(
-        &d.join("keys/verification_key.json"),
-        &d.join("out/proof.json"),
-        &d.join("out/public.json")
-    ));
-
-    // The same batch proved by snarkjs from zkroll's witness, and by
-    // `zkroll groth16 prove` (with and without the r1cs): all verify.
-    snark(
-        &sj,
-        d,
-        &[
-            "groth16",
-            "prove",
-            "final.zkey",
-            "out/witness.wtns",
-            "sp.json",
-            "spub.json",
-        ],
-        "",
-    );
-    snark(
-        &sj,
-        d,
-        &["groth16", "verify", "vk.json", "spub.json", "sp.json"],
-        "OK!",
-    );
-    assert_eq!(
-        std::fs::read_to_string(d.join("spub.json"))
-            .unwrap()
-            .split_whitespace()
-            .collect::<String>(),
-        std::fs::read_to_string(d.join("out/public.json"))
-            .unwrap()
-            .split_whitespace()
-            .collect::<String>()
-    );
-    zk_ok(
-        d,
-        &[
-            "groth16",
-            "prove",
-            "final.zkey",
-            "out/witness.wtns",
-            "gp.json",
-            "gpub.json",
-        ],
-    );
-    zk_ok(
-        d,
-        &[
-            "groth16",
-            "prove",
-            "final.zkey",
-            "out/witness.wtns",
-            "gp2.json",
-            "gpub2.json",
-            "--r1cs",
-            "batch.r1cs",
-        ],
-    );
-    for p in ["gp.json", "gp2.json"] {
+        // Phase 2 with snarkjs: new, two contributions, a beacon, verify.
         snark(
             &sj,
             d,
-            &["groth16", "verify", "vk.json", "gpub.json", p],
+            &["zkey", "new", "batch.r1cs", "pot.ptau", "b0.zkey"],
+            "Circuit hash",
+        );
+        ptau_ok
+            .join()
+            .expect("snarkjs powersoftau verify accepts the ptau");
+        let c1 = snark(
+            &sj,
+            d,
+            &[
+                "zkey",
+                "contribute",
+                "b0.zkey",
+                "b1.zkey",
+                "-n=alice",
+                "-e=alice's entropy",
+            ],
+            "Contribution Hash",
+        );
+        snark(
+            &sj,
+            d,
+            &[
+                "zkey",
+                "contribute",
+                "b1.zkey",
+                "b2.zkey",
+                "-n=bob",
+                "-e=bob's entropy",
+            ],
+            "Contribution Hash",
+        );
+        snark(
+            &sj,
+            d,
+            &[
+                "zkey",
+                "beacon",
+                "b2.zkey",
+                "final.zkey",
+                "0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
+                "10",
+                "-n=final beacon",
+            ],
+            "Contribution Hash",
+        );
+        let zkey_ok = sc.spawn(|| {
+            snark(
+                &sj,
+                d,
+                &["zkey", "verify", "batch.r1cs", "pot.ptau", "final.zkey"],
+                "ZKey Ok!",
+            )
+        });
+
+        // Import: the contributions are recorded, the dev label is gone.
+        let mut args = vec!["import", "zkey", "--zkey", "final.zkey"];
+        args.extend(SHAPE);
+        args.extend(["--out", "keys"]);
+        let out = zk_ok(d, &args);
+        assert!(out.contains("3 contributions"), "{out}");
+        let params: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(d.join("keys/params.json")).unwrap()).unwrap();
+        assert_eq!(params["label"], "SNARKJS-CEREMONY");
+        assert_eq!(params["reduction"], "circom");
+        let contribs = params["ceremony"]["contributions"].as_array().unwrap();
+        let names: Vec<&str> = contribs
+            .iter()
+            .map(|c| c["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["alice", "bob", "final beacon"]);
+        assert_eq!(contribs[2]["kind"], "beacon");
+        // alice's hash as snarkjs printed it (4 lines of 4 hex words).
+        let printed: String = c1
+            .split("Contribution Hash:")
+            .nth(1)
+            .unwrap()
+            .split_whitespace()
+            .take(16)
+            .collect();
+        assert_eq!(contribs[0]["hash"].as_str().unwrap(), printed);
+        let vk_note = std::fs::read_to_string(d.join("keys/verification_key.json")).unwrap();
+        assert!(!vk_note.contains("INSECURE-DEV-SETUP"));
+
+        // A real batch proved with the ceremony key.
+        let db = d.join("state.redb");
+        ok(zkroll(&["init", "--state", s(&db), "--depth", "2"]));
+        let acct: serde_json::Value =
+            serde_json::from_str(&ok(zkroll(&["account", "new"]))).unwrap();
+        let ops = serde_json::json!({
+            "domain": {"chain_id": 1, "rollup": ROLLUP}, "fee_account": 0,
+            "l1": [{"serial": 0, "type": "DepositNew", "idx": 0, "pubkey": acct["public_key_packed"], "token": 0, "amount": "10"}],
+            "l2": []
+        });
+        std::fs::write(d.join("ops.json"), ops.to_string()).unwrap();
+        zk_ok(
+            d,
+            &[
+                "prove",
+                "--keys",
+                "keys",
+                "--state",
+                s(&db),
+                "--ops",
+                "ops.json",
+                "--out",
+                "out",
+                "--wtns-out",
+                "out",
+            ],
+        );
+        snark(
+            &sj,
+            d,
+            &["zkey", "export", "verificationkey", "final.zkey", "vk.json"],
+            "EXPORT VERIFICATION KEY FINISHED",
+        );
+        snark(
+            &sj,
+            d,
+            &[
+                "groth16",
+                "verify",
+                "vk.json",
+                "out/public.json",
+                "out/proof.json",
+            ],
             "OK!",
         );
-        zk_ok(d, &["groth16", "verify", "vk.json", "gpub.json", p]);
-    }
-    println!(
-        "ceremony flow: {:.0} s in all",
-        started.elapsed().as_secs_f64()
-    );
+        let v = zk(
+            d,
+            &[
+                "verify",
+                "--vk",
+                "keys/verification_key.json",
+                "--proof",
+                "out/proof.json",
+                "--public",
+                "out/public.json",
+            ],
+        );
+        assert!(v.status.success(), "{}", text(&v));
+        assert!(evm_verifies(
+            &d.join("keys/verification_key.json"),
+            &d.join("out/proof.json"),
+            &d.join("out/public.json")
+        ));
 
-    refusals(d);
+        // The same batch proved by snarkjs from zkroll's witness, and by
+        // `zkroll groth16 prove` (with and without the r1cs): all verify.
+        snark(
+            &sj,
+            d,
+            &[
+                "groth16",
+                "prove",
+                "final.zkey",
+                "out/witness.wtns",
+                "sp.json",
+                "spub.json",
+            ],
+            "",
+        );
+        snark(
+            &sj,
+            d,
+            &["groth16", "verify", "vk.json", "spub.json", "sp.json"],
+            "OK!",
+        );
+        assert_eq!(
+            std::fs::read_to_string(d.join("spub.json"))
+                .unwrap()
+                .split_whitespace()
+                .collect::<String>(),
+            std::fs::read_to_string(d.join("out/public.json"))
+                .unwrap()
+                .split_whitespace()
+                .collect::<String>()
+        );
+        zk_ok(
+            d,
+            &[
+                "groth16",
+                "prove",
+                "final.zkey",
+                "out/witness.wtns",
+                "gp.json",
+                "gpub.json",
+            ],
+        );
+        zk_ok(
+            d,
+            &[
+                "groth16",
+                "prove",
+                "final.zkey",
+                "out/witness.wtns",
+                "gp2.json",
+                "gpub2.json",
+                "--r1cs",
+                "batch.r1cs",
+            ],
+        );
+        for p in ["gp.json", "gp2.json"] {
+            snark(
+                &sj,
+                d,
+                &["groth16", "verify", "vk.json", "gpub.json", p],
+                "OK!",
+            );
+            zk_ok(d, &["groth16", "verify", "vk.json", "gpub.json", p]);
+        }
+        refusals(d);
+        zkey_ok
+            .join()
+            .expect("snarkjs zkey verify accepts the final zkey");
+        println!(
+            "ceremony flow and refusals: {:.0} s in all",
+            started.elapsed().as_secs_f64()
+        );
+    });
 }
 
 /// What the import and the circom prover refuse, each with its reason.
