@@ -394,31 +394,13 @@ pub enum ZkeyWriteError {
     },
 }
 
-fn put_fq(out: &mut Vec<u8>, x: &Fq) {
-    for l in x.0 .0 {
-        out.extend_from_slice(&l.to_le_bytes());
-    }
-}
-
+// ffjavascript's LEM encoding, as the ptau writer's (`ptau::encode`).
 fn put_g1(out: &mut Vec<u8>, p: &G1Affine) {
-    match p.xy() {
-        Some((x, y)) => {
-            put_fq(out, &x);
-            put_fq(out, &y);
-        }
-        None => out.extend_from_slice(&[0; G1_BYTES]),
-    }
+    out.extend_from_slice(&crate::ptau::encode::g1_lem_vec(p));
 }
 
 fn put_g2(out: &mut Vec<u8>, p: &G2Affine) {
-    match p.xy() {
-        Some((x, y)) => {
-            for c in [x.c0, x.c1, y.c0, y.c1] {
-                put_fq(out, &c);
-            }
-        }
-        None => out.extend_from_slice(&[0; G2_BYTES]),
-    }
+    out.extend_from_slice(&crate::ptau::encode::g2_lem_vec(p));
 }
 
 fn put_u32(out: &mut Vec<u8>, n: usize, what: &'static str) -> Result<(), ZkeyWriteError> {

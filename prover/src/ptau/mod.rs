@@ -47,7 +47,7 @@
 
 mod blake2b;
 mod chacha;
-mod encode;
+pub(crate) mod encode;
 mod hash_to_g2;
 mod lagrange;
 mod sections;
