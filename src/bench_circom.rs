@@ -191,15 +191,14 @@ pub fn run_circuit(
     zkey_path: &Path,
     wtns_path: &Path,
 ) -> Result<CircuitResult, BenchCircomError> {
-    let bytes = std::fs::read(zkey_path).map_err(|source| BenchCircomError::Read {
+    let file = std::fs::File::open(zkey_path).map_err(|source| BenchCircomError::Read {
         path: zkey_path.to_path_buf(),
         source,
     })?;
-    let zk = zkey::read(&bytes, Checks::VerifyingKey).map_err(|source| BenchCircomError::Zkey {
+    let zk = zkey::read_from(file, Checks::Prover).map_err(|source| BenchCircomError::Zkey {
         path: zkey_path.to_path_buf(),
         source,
     })?;
-    drop(bytes);
     let r = &zk.key.r1cs;
     let mut out = CircuitResult {
         zkey: zkey_path.to_path_buf(),

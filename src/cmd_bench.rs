@@ -240,11 +240,12 @@ pub fn circom(cmd: BenchCommand) -> Result<()> {
             proof,
             public,
         } => {
-            let read =
-                |p: &PathBuf| std::fs::read(p).with_context(|| format!("reading {}", p.display()));
+            let open = |p: &PathBuf| {
+                std::fs::File::open(p).with_context(|| format!("opening {}", p.display()))
+            };
             let (pf, inputs, _vk) = zkroll::prover::bench::ark_circom::prove_zkey(
-                read(&zkey)?,
-                read(&wtns)?,
+                open(&zkey)?,
+                open(&wtns)?,
                 &mut OsRng,
             )?;
             let pj = serde_json::to_string_pretty(

@@ -125,6 +125,11 @@ fn read(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("reading {}", path.display()))
 }
 
+/// Opens `path` for a reader that takes it section by section.
+fn open(path: &Path) -> Result<std::fs::File> {
+    std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))
+}
+
 /// `zkroll export r1cs`: the batch circuit of `shape` as a circom `.r1cs`.
 pub fn export_r1cs(shape: CircuitShape, out: &Path) -> Result<()> {
     let r1cs = zkroll::prover::generator::synthesize_matrices(shape)?;
@@ -214,9 +219,9 @@ pub fn groth16(cmd: Groth16Command) -> Result<ExitCode> {
         } => {
             let t = Instant::now();
             let p = zkroll::prover::circom::prove(
-                read(&zkey)?,
-                read(&wtns)?,
-                r1cs.as_deref().map(read).transpose()?,
+                open(&zkey)?,
+                open(&wtns)?,
+                r1cs.as_deref().map(open).transpose()?,
                 &mut OsRng,
             )?;
             let proof_json = serde_json::to_string_pretty(&ProofJson::from_proof(&p.output.proof))?;
@@ -242,7 +247,7 @@ pub fn groth16(cmd: Groth16Command) -> Result<ExitCode> {
                  be forged. For tests and benchmarks only."
             );
             let t = Instant::now();
-            let circuit = zkroll::prover::formats::r1cs_file::read(&read(&r1cs)?)
+            let circuit = zkroll::prover::formats::r1cs_file::read_from(open(&r1cs)?)
                 .with_context(|| format!("reading {}", r1cs.display()))?;
             let key = zkroll::prover::generator::setup_r1cs(&circuit.r1cs, &mut OsRng)?;
             // The circuit hash slot holds a fixed tag: no ptau chain to hash.

@@ -5,6 +5,8 @@
 //! no C) the proof is verified against the zkey's own verifying key
 //! before it is returned, so a bad witness is an error, never a bad proof.
 
+use std::io::{Read, Seek};
+
 use ark_bn254::Bn254;
 use ark_groth16::VerifyingKey;
 use rand::{CryptoRng, RngCore};
@@ -63,19 +65,19 @@ pub struct CircomProof {
     pub constraints: usize,
 }
 
-/// Proves `wtns` with `zkey` (see the module doc). Takes the files'
-/// bytes by value to free them once decoded.
-pub fn prove<R: RngCore + CryptoRng>(
-    zkey_bytes: Vec<u8>,
-    wtns_bytes: Vec<u8>,
-    r1cs_bytes: Option<Vec<u8>>,
+/// Proves the witness in `wtns` with the key in `zkey`, optionally
+/// checking it against the circuit in `r1cs` (see the module doc). The
+/// files are read section by section (files or any seekable source), so
+/// no file is held whole beside what it decodes to; the zkey's B query
+/// in G1, which zkroll's prover does not use, is not read.
+pub fn prove<R: RngCore + CryptoRng, F: Read + Seek>(
+    zkey: F,
+    wtns: F,
+    r1cs: Option<F>,
     rng: &mut R,
 ) -> Result<CircomProof, CircomProveError> {
-    let mut zk = zkey::read(&zkey_bytes, Checks::VerifyingKey).map_err(CircomProveError::Zkey)?;
-    let full = wtns::read(&wtns_bytes).map_err(CircomProveError::Wtns)?;
-    // The files' bytes are decoded: free them before proving (a zkey is
-    // a third of the prover's peak at 2^20).
-    drop((zkey_bytes, wtns_bytes));
+    let full = wtns::read_from(wtns).map_err(CircomProveError::Wtns)?;
+    let mut zk = zkey::read_from(zkey, Checks::Prover).map_err(CircomProveError::Zkey)?;
     let nv = zk.key.r1cs.num_variables();
     if full.len() != nv {
         return Err(CircomProveError::WitnessSize {
@@ -83,8 +85,8 @@ pub fn prove<R: RngCore + CryptoRng>(
             found: full.len(),
         });
     }
-    if let Some(rb) = r1cs_bytes {
-        let circ = r1cs_file::read(&rb).map_err(CircomProveError::R1cs)?;
+    if let Some(file) = r1cs {
+        let circ = r1cs_file::read_from(file).map_err(CircomProveError::R1cs)?;
         check_circuit(&zk, &circ.r1cs).map_err(CircomProveError::Mismatch)?;
         zk.key.r1cs.c = circ.r1cs.c;
     }

@@ -20,7 +20,8 @@ use ark_relations::gr1cs::{
 };
 
 use crate::error::ProverError;
-use crate::formats::binfile::{put_fr, Cursor, Encoding};
+use crate::formats::binfile::put_fr;
+use crate::formats::cursor::{Cursor, Encoding};
 use crate::formats::error::{At, FileKind, FormatError};
 
 /// One R1CS matrix in compressed sparse rows, 8 bytes an entry (ark-relations'
@@ -40,34 +41,15 @@ impl<F: PrimeField> SparseMatrix<F> {
     /// file readers build); indices are stored as `u32`, so a matrix with
     /// 2^32 or more entries or variables is refused.
     pub fn from_matrix(m: &Matrix<F>) -> Result<Self, ProverError> {
-        let too_big = |what: &str| ProverError::Synthesis(format!("R1CS has 2^32 or more {what}"));
-        let mut table: HashMap<F, u32> = HashMap::new();
-        let mut coeffs = vec![F::one(), -F::one()];
-        table.insert(F::one(), 0);
-        table.insert(-F::one(), 1);
         let nnz: usize = m.iter().map(Vec::len).sum();
-        let mut out = SparseMatrix {
-            row_start: Vec::with_capacity(m.len() + 1),
-            vars: Vec::with_capacity(nnz),
-            coeff_ids: Vec::with_capacity(nnz),
-            coeffs: Vec::new(),
-        };
-        out.row_start.push(0);
+        let mut out = SparseMatrixBuilder::with_capacity(m.len(), nnz);
         for row in m {
             for (c, v) in row {
-                let id = *table.entry(*c).or_insert_with(|| {
-                    coeffs.push(*c);
-                    (coeffs.len() - 1) as u32
-                });
-                out.vars
-                    .push(u32::try_from(*v).map_err(|_| too_big("variables"))?);
-                out.coeff_ids.push(id);
+                out.push(*v, *c)?;
             }
-            out.row_start
-                .push(u32::try_from(out.vars.len()).map_err(|_| too_big("entries"))?);
+            out.end_row()?;
         }
-        out.coeffs = coeffs;
-        Ok(out)
+        Ok(out.finish())
     }
 
     /// Number of rows.
@@ -116,6 +98,77 @@ impl<F: PrimeField> SparseMatrix<F> {
     pub fn heap_bytes(&self) -> usize {
         4 * (self.row_start.len() + self.vars.len() + self.coeff_ids.len())
             + self.coeffs.len() * std::mem::size_of::<F>()
+    }
+}
+
+/// A matrix too large for [`SparseMatrix`]'s `u32` indices.
+#[derive(Debug, thiserror::Error)]
+#[error("the R1CS has 2^32 or more {0}")]
+pub struct MatrixTooLarge(&'static str);
+
+impl From<MatrixTooLarge> for ProverError {
+    fn from(e: MatrixTooLarge) -> Self {
+        Self::Synthesis(e.to_string())
+    }
+}
+
+/// Builds a [`SparseMatrix`] row by row, entry by entry, with no
+/// intermediate row-of-pairs matrix (the file readers stream into it).
+pub struct SparseMatrixBuilder<F: PrimeField> {
+    m: SparseMatrix<F>,
+    table: HashMap<F, u32>,
+}
+
+impl<F: PrimeField> SparseMatrixBuilder<F> {
+    /// An empty matrix with room for `rows` rows and `nnz` entries.
+    pub fn with_capacity(rows: usize, nnz: usize) -> Self {
+        let mut row_start = Vec::with_capacity(rows + 1);
+        row_start.push(0);
+        let mut table = HashMap::new();
+        table.insert(F::one(), 0);
+        table.insert(-F::one(), 1);
+        Self {
+            m: SparseMatrix {
+                row_start,
+                vars: Vec::with_capacity(nnz),
+                coeff_ids: Vec::with_capacity(nnz),
+                coeffs: vec![F::one(), -F::one()],
+            },
+            table,
+        }
+    }
+
+    /// Adds `coeff * z[var]` to the current row.
+    pub fn push(&mut self, var: usize, coeff: F) -> Result<(), MatrixTooLarge> {
+        let var = u32::try_from(var).map_err(|_| MatrixTooLarge("variables"))?;
+        // 1 and -1 (ids 0 and 1) are most entries: skip hashing them.
+        let id = match self.table.get(&coeff) {
+            _ if coeff == self.m.coeffs[0] => 0,
+            _ if coeff == self.m.coeffs[1] => 1,
+            Some(&id) => id,
+            None => {
+                let id = u32::try_from(self.m.coeffs.len())
+                    .map_err(|_| MatrixTooLarge("distinct coefficients"))?;
+                self.m.coeffs.push(coeff);
+                self.table.insert(coeff, id);
+                id
+            }
+        };
+        self.m.vars.push(var);
+        self.m.coeff_ids.push(id);
+        Ok(())
+    }
+
+    /// Ends the current row.
+    pub fn end_row(&mut self) -> Result<(), MatrixTooLarge> {
+        let end = u32::try_from(self.m.vars.len()).map_err(|_| MatrixTooLarge("entries"))?;
+        self.m.row_start.push(end);
+        Ok(())
+    }
+
+    /// The matrix.
+    pub fn finish(self) -> SparseMatrix<F> {
+        self.m
     }
 }
 

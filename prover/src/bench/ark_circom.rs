@@ -102,12 +102,14 @@ pub type ArkCircomProof = (
 /// key and its A and B as ark-relations matrices (ark-circom's
 /// `read_zkey`), then ark-groth16's `create_proof_with_reduction_and_matrices`
 /// with [`CircomReduction`]. The zkey is read by zkroll's reader with the
-/// verifying key's checks, as `zkroll groth16 prove` reads it. Returns the
+/// verifying key's checks and the B query in G1 (which ark-groth16 uses),
+/// from files read section by section as `zkroll groth16 prove` reads
+/// them. Returns the
 /// proof, its public inputs and the zkey's verifying key (`zkroll bench
 /// circom` verifies every proof).
 pub fn prove_zkey<R: rand::RngCore + rand::CryptoRng>(
-    zkey_bytes: Vec<u8>,
-    wtns_bytes: Vec<u8>,
+    zkey_file: impl std::io::Read + std::io::Seek,
+    wtns_file: impl std::io::Read + std::io::Seek,
     rng: &mut R,
 ) -> Result<ArkCircomProof, crate::circom::CircomProveError> {
     use crate::circom::CircomProveError;
@@ -115,11 +117,9 @@ pub fn prove_zkey<R: rand::RngCore + rand::CryptoRng>(
     use ark_bn254::{Bn254, Fr};
     use ark_ff::UniformRand;
 
-    let zk = zkey::read(&zkey_bytes, zkey::Checks::VerifyingKey).map_err(CircomProveError::Zkey)?;
-    let full = wtns::read(&wtns_bytes).map_err(CircomProveError::Wtns)?;
-    // The files' bytes are decoded: free them before proving (a zkey is
-    // a third of the prover's peak at 2^20).
-    drop((zkey_bytes, wtns_bytes));
+    let full = wtns::read_from(wtns_file).map_err(CircomProveError::Wtns)?;
+    let zk =
+        zkey::read_from(zkey_file, zkey::Checks::VerifyingKey).map_err(CircomProveError::Zkey)?;
     let r1cs = &zk.key.r1cs;
     if full.len() != r1cs.num_variables() {
         return Err(CircomProveError::WitnessSize {

@@ -1,46 +1,77 @@
 //! iden3's binary container, shared by `.r1cs`, `.wtns`, `.zkey` and
 //! `.ptau` (npm `@iden3/binfileutils`): 4 magic bytes, a `u32` version, a
 //! `u32` section count, then sections, each a `u32` type, a `u64` length
-//! and that many bytes; everything little-endian. Readers work on a byte
-//! slice (a file read or mapped once) and never copy a section; every read
-//! is bounds-checked and fails with the section and offset.
+//! and that many bytes; everything little-endian.
+//!
+//! [`BinFile`] reads any `Read + Seek` source one section at a time: it
+//! scans the section table by seeking, then [`BinFile::section`] reads
+//! one section into its own buffer, decoded through a [`Cursor`] and
+//! freed before the next. A 2^20 zkey is 620 MB; held whole beside its
+//! decoded points it was a third of the prover's peak memory (rapidsnark
+//! maps its zkey for the same reason; reading by section needs no
+//! `unsafe` mapping). Bytes already in memory read through
+//! `std::io::Cursor`, at the cost of one copy per section.
 
 use std::collections::BTreeMap;
+use std::io::{Read, Seek, SeekFrom};
 
-use ark_bn254::{Fq, Fq2, Fr, G1Affine, G2Affine};
-use ark_ec::AffineRepr;
-use ark_ff::{BigInt, PrimeField, Zero};
+use ark_bn254::Fr;
+use ark_ff::{BigInt, PrimeField};
 
+use super::cursor::Cursor;
 use super::error::{At, FileKind, FormatError};
 
-/// A parsed container: the kind, its version and where each section is.
+/// The file header: magic, version, section count.
+const HEADER_BYTES: u64 = 12;
+/// A section's header: type, length.
+const SECTION_HEADER_BYTES: u64 = 12;
+
+/// A container's header and section table over its source.
 #[derive(Debug)]
-pub struct BinFile<'a> {
+pub struct BinFile<R> {
     kind: FileKind,
-    data: &'a [u8],
+    source: R,
     /// The container's version.
     pub version: u32,
-    sections: BTreeMap<u32, (usize, usize)>,
+    /// Each section's (start, length).
+    sections: BTreeMap<u32, (u64, u64)>,
 }
 
-impl<'a> BinFile<'a> {
-    /// Parses the container's header and section table. Each section type
-    /// may appear once.
+/// One section's bytes, read on their own.
+#[derive(Debug)]
+pub struct Section {
+    bytes: Vec<u8>,
+    at: At,
+}
+
+impl Section {
+    /// A cursor over the section, reporting file offsets.
+    pub fn cursor(&self) -> Cursor<'_> {
+        Cursor::over(&self.bytes, 0, self.at)
+    }
+}
+
+impl<R: Read + Seek> BinFile<R> {
+    /// Reads the container's header and section table (not the sections).
+    /// Each section type may appear once; every section must lie inside
+    /// the file and nothing may follow the last.
     pub fn parse(
         kind: FileKind,
         magic: &'static [u8; 4],
-        data: &'a [u8],
+        mut source: R,
     ) -> Result<Self, FormatError> {
-        let mut c = Cursor {
-            data,
-            pos: 0,
-            end: data.len(),
-            at: At {
-                kind,
-                section: None,
-                offset: 0,
-            },
+        let header_at = |offset| At {
+            kind,
+            section: None,
+            offset,
         };
+        let io = |offset, source| FormatError::Read {
+            at: header_at(offset),
+            source,
+        };
+        let len = source.seek(SeekFrom::End(0)).map_err(|e| io(0, e))?;
+        let head = read_at(&mut source, 0, HEADER_BYTES.min(len)).map_err(|e| io(0, e))?;
+        let mut c = Cursor::over(&head, 0, header_at(0));
         let m = c.bytes(4)?;
         if m != magic {
             return Err(FormatError::BadMagic {
@@ -52,33 +83,43 @@ impl<'a> BinFile<'a> {
         let version = c.u32()?;
         let n = c.u32()?;
         let mut sections = BTreeMap::new();
+        let mut pos = HEADER_BYTES;
         for _ in 0..n {
+            let sh = read_at(&mut source, pos, SECTION_HEADER_BYTES.min(len - pos))
+                .map_err(|e| io(pos, e))?;
+            let mut c = Cursor::over(&sh, 0, header_at(pos));
             let ty = c.u32()?;
-            let len = c.u64()?;
-            let start = c.pos;
-            let len = usize::try_from(len).map_err(|_| c.truncated(len))?;
-            c.bytes(len)?;
-            if sections.insert(ty, (start, len)).is_some() {
+            let size = c.u64()?;
+            let start = pos + SECTION_HEADER_BYTES;
+            if size > len - start {
+                return Err(FormatError::Truncated {
+                    at: header_at(start),
+                    needed: size,
+                    left: len - start,
+                });
+            }
+            if sections.insert(ty, (start, size)).is_some() {
                 return Err(FormatError::DuplicateSection { kind, section: ty });
             }
+            pos = start + size;
         }
-        if c.pos != data.len() {
+        if pos != len {
             return Err(FormatError::TrailingBytes {
-                at: c.here(),
-                extra: (data.len() - c.pos) as u64,
+                at: header_at(pos),
+                extra: len - pos,
             });
         }
         Ok(Self {
             kind,
-            data,
+            source,
             version,
             sections,
         })
     }
 
-    /// A cursor over section `ty`, which must be present.
-    pub fn section(&self, ty: u32, name: &'static str) -> Result<Cursor<'a>, FormatError> {
-        self.optional_section(ty)
+    /// Section `ty`, which must be present.
+    pub fn section(&mut self, ty: u32, name: &'static str) -> Result<Section, FormatError> {
+        self.optional_section(ty)?
             .ok_or(FormatError::MissingSection {
                 kind: self.kind,
                 section: ty,
@@ -86,251 +127,41 @@ impl<'a> BinFile<'a> {
             })
     }
 
-    /// A cursor over section `ty`, if present.
-    pub fn optional_section(&self, ty: u32) -> Option<Cursor<'a>> {
-        self.sections.get(&ty).map(|&(start, len)| Cursor {
-            data: self.data,
-            pos: start,
-            end: start + len,
-            at: At {
-                kind: self.kind,
-                section: Some(ty),
-                offset: start as u64,
-            },
+    /// Section `ty`, if present.
+    pub fn optional_section(&mut self, ty: u32) -> Result<Option<Section>, FormatError> {
+        let Some(&(start, len)) = self.sections.get(&ty) else {
+            return Ok(None);
+        };
+        let at = At {
+            kind: self.kind,
+            section: Some(ty),
+            offset: start,
+        };
+        let bytes = read_at(&mut self.source, start, len)
+            .map_err(|source| FormatError::Read { at, source })?;
+        Ok(Some(Section { bytes, at }))
+    }
+
+    /// Where section `ty` starts, if present (to refuse one without
+    /// reading it).
+    pub fn section_at(&self, ty: u32) -> Option<At> {
+        self.sections.get(&ty).map(|&(start, _)| At {
+            kind: self.kind,
+            section: Some(ty),
+            offset: start,
         })
     }
 }
 
-/// A bounds-checked reader over one section (or the header).
-#[derive(Clone, Debug)]
-pub struct Cursor<'a> {
-    data: &'a [u8],
-    pos: usize,
-    end: usize,
-    at: At,
-}
-
-/// Which encoding a field element has on disk.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Encoding {
-    /// The canonical integer, little-endian (`.r1cs`, `.wtns`).
-    Normal,
-    /// Montgomery form `x R mod p`, little-endian (zkey and ptau points).
-    Montgomery,
-    /// Twice Montgomery, `x R^2 mod p` (the zkey's coefficient section).
-    Montgomery2,
-}
-
-impl<'a> Cursor<'a> {
-    /// A cursor over `data` from `pos` to its end, reporting offsets as `at`.
-    pub fn over(data: &'a [u8], pos: usize, at: At) -> Self {
-        Self {
-            data,
-            pos: pos.min(data.len()),
-            end: data.len(),
-            at,
-        }
-    }
-
-    /// Where the cursor is.
-    pub fn here(&self) -> At {
-        At {
-            offset: self.pos as u64,
-            ..self.at
-        }
-    }
-
-    fn truncated(&self, needed: u64) -> FormatError {
-        FormatError::Truncated {
-            at: self.here(),
-            needed,
-            left: (self.end - self.pos) as u64,
-        }
-    }
-
-    /// Bytes left in the section.
-    pub fn remaining(&self) -> usize {
-        self.end - self.pos
-    }
-
-    /// The next `n` bytes.
-    pub fn bytes(&mut self, n: usize) -> Result<&'a [u8], FormatError> {
-        if self.remaining() < n {
-            return Err(self.truncated(n as u64));
-        }
-        let s = &self.data[self.pos..self.pos + n];
-        self.pos += n;
-        Ok(s)
-    }
-
-    /// A little-endian `u32`.
-    pub fn u32(&mut self) -> Result<u32, FormatError> {
-        let b = self.bytes(4)?;
-        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-    }
-
-    /// A little-endian `u64`.
-    pub fn u64(&mut self) -> Result<u64, FormatError> {
-        let b = self.bytes(8)?;
-        let mut a = [0u8; 8];
-        a.copy_from_slice(b);
-        Ok(u64::from_le_bytes(a))
-    }
-
-    /// Fails unless the section is consumed exactly.
-    pub fn finish(&self) -> Result<(), FormatError> {
-        match self.remaining() {
-            0 => Ok(()),
-            extra => Err(FormatError::TrailingBytes {
-                at: self.here(),
-                extra: extra as u64,
-            }),
-        }
-    }
-
-    /// Fails unless the section holds exactly `expected` more bytes.
-    pub fn expect_len(&self, expected: u64) -> Result<(), FormatError> {
-        if self.remaining() as u64 != expected {
-            return Err(FormatError::SectionSize {
-                at: self.here(),
-                expected,
-                found: self.remaining() as u64,
-            });
-        }
-        Ok(())
-    }
-
-    /// A `u32` that must be below `bound`.
-    pub fn index(&mut self, what: &'static str, bound: u64) -> Result<u32, FormatError> {
-        let at = self.here();
-        let v = self.u32()?;
-        if u64::from(v) >= bound {
-            return Err(FormatError::OutOfRange {
-                at,
-                what,
-                value: v.into(),
-                bound,
-            });
-        }
-        Ok(v)
-    }
-
-    /// A 32-byte little-endian integer below `P`'s modulus.
-    fn bigint<P: PrimeField<BigInt = BigInt<4>>>(&mut self) -> Result<BigInt<4>, FormatError> {
-        let at = self.here();
-        let b = self.bytes(32)?;
-        let mut limbs = [0u64; 4];
-        for (i, l) in limbs.iter_mut().enumerate() {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(&b[8 * i..8 * i + 8]);
-            *l = u64::from_le_bytes(w);
-        }
-        let v = BigInt::new(limbs);
-        if v >= P::MODULUS {
-            return Err(FormatError::NonCanonical { at });
-        }
-        Ok(v)
-    }
-
-    /// A scalar-field element in `enc`.
-    pub fn fr(&mut self, enc: Encoding) -> Result<Fr, FormatError> {
-        let v = self.bigint::<Fr>()?;
-        Ok(match enc {
-            // Below the modulus, so `from_bigint` cannot fail.
-            Encoding::Normal => Fr::from_bigint(v).unwrap_or_default(),
-            Encoding::Montgomery => Fr::new_unchecked(v),
-            Encoding::Montgomery2 => Fr::new_unchecked(Fr::new_unchecked(v).into_bigint()),
-        })
-    }
-
-    /// A base-field element in Montgomery form.
-    pub fn fq_mont(&mut self) -> Result<Fq, FormatError> {
-        Ok(Fq::new_unchecked(self.bigint::<Fq>()?))
-    }
-
-    /// The modulus field of a header: `n8` (must be 32) then the prime,
-    /// which must be `P`'s.
-    pub fn prime<P: PrimeField<BigInt = BigInt<4>>>(
-        &mut self,
-        what: &'static str,
-    ) -> Result<(), FormatError> {
-        let at = self.here();
-        let n8 = self.u32()?;
-        if n8 != 32 {
-            return Err(FormatError::WrongField { at, what });
-        }
-        let b = self.bytes(32)?;
-        let m: Vec<u8> = P::MODULUS.0.iter().flat_map(|l| l.to_le_bytes()).collect();
-        if b != m.as_slice() {
-            return Err(FormatError::WrongField { at, what });
-        }
-        Ok(())
-    }
-
-    /// A G1 point, `x, y` in Montgomery form; `(0, 0)` is the identity.
-    /// Checked on the curve (G1 has cofactor 1: that is the subgroup).
-    pub fn g1(&mut self) -> Result<G1Affine, FormatError> {
-        let at = self.here();
-        let (x, y) = (self.fq_mont()?, self.fq_mont()?);
-        if x.is_zero() && y.is_zero() {
-            return Ok(G1Affine::zero());
-        }
-        let p = G1Affine::new_unchecked(x, y);
-        if !p.is_on_curve() {
-            return Err(FormatError::NotOnCurve { at, group: "G1" });
-        }
-        Ok(p)
-    }
-
-    /// A G2 point, `x.c0, x.c1, y.c0, y.c1` in Montgomery form; all zero is
-    /// the identity. Checked on the curve and, when `subgroup`, in the
-    /// prime-order subgroup (the costly check, see `formats::zkey`).
-    pub fn g2(&mut self, subgroup: bool) -> Result<G2Affine, FormatError> {
-        let at = self.here();
-        let x = Fq2::new(self.fq_mont()?, self.fq_mont()?);
-        let y = Fq2::new(self.fq_mont()?, self.fq_mont()?);
-        if x.is_zero() && y.is_zero() {
-            return Ok(G2Affine::zero());
-        }
-        let p = G2Affine::new_unchecked(x, y);
-        if !p.is_on_curve() {
-            return Err(FormatError::NotOnCurve { at, group: "G2" });
-        }
-        if subgroup && !p.is_in_correct_subgroup_assuming_on_curve() {
-            return Err(FormatError::NotInSubgroup { at, group: "G2" });
-        }
-        Ok(p)
-    }
-
-    /// The next `n * size` bytes as `n` cursors of `size` bytes each (for
-    /// decoding fixed-size records in parallel, each with its own offset).
-    pub fn chunks(&mut self, n: usize, size: usize) -> Result<Vec<Cursor<'a>>, FormatError> {
-        let total = n
-            .checked_mul(size)
-            .ok_or_else(|| self.truncated(u64::MAX))?;
-        let start = self.pos;
-        self.bytes(total)?;
-        Ok((0..n)
-            .map(|i| Cursor {
-                data: self.data,
-                pos: start + i * size,
-                end: start + (i + 1) * size,
-                at: self.at,
-            })
-            .collect())
-    }
-
-    /// A sub-cursor over the next `n` bytes.
-    pub fn split(&mut self, n: usize) -> Result<Cursor<'a>, FormatError> {
-        let start = self.pos;
-        self.bytes(n)?;
-        Ok(Cursor {
-            data: self.data,
-            pos: start,
-            end: start + n,
-            at: self.at,
-        })
-    }
+/// `len` bytes from `offset` (which the caller has checked lie in the
+/// source).
+fn read_at<R: Read + Seek>(source: &mut R, offset: u64, len: u64) -> std::io::Result<Vec<u8>> {
+    let len = usize::try_from(len)
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::OutOfMemory, "section too large"))?;
+    source.seek(SeekFrom::Start(offset))?;
+    let mut buf = vec![0u8; len];
+    source.read_exact(&mut buf)?;
+    Ok(buf)
 }
 
 /// Writes a container section by section.

@@ -64,6 +64,15 @@ pub enum FormatError {
         #[source]
         source: std::io::Error,
     },
+    /// Reading the file failed part-way (a seek or read of the source).
+    #[error("{at}: read failed")]
+    Read {
+        /// Where the read started.
+        at: At,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
     /// The file does not start with the expected magic bytes.
     #[error("{kind}: not such a file (starts with {found:?}, expected {expected:?})")]
     BadMagic {

@@ -7,6 +7,7 @@
 //! offset; every point is validated.
 
 pub mod binfile;
+pub mod cursor;
 pub mod error;
 pub mod r1cs_file;
 pub mod wtns;

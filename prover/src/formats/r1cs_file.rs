@@ -11,12 +11,14 @@
 //! instance variables are written as public inputs and its witness
 //! variables as internal wires (no private inputs: they are all computed).
 
-use ark_bn254::Fr;
-use ark_relations::gr1cs::Matrix;
+use std::io::{Read, Seek};
 
-use super::binfile::{put_fr, put_prime, BinFile, BinWriter, Encoding};
+use ark_bn254::Fr;
+
+use super::binfile::{put_fr, put_prime, BinFile, BinWriter};
+use super::cursor::Encoding;
 use super::error::{FileKind, FormatError};
-use crate::r1cs::{R1cs, SparseMatrix};
+use crate::r1cs::{R1cs, SparseMatrixBuilder};
 
 const MAGIC: &[u8; 4] = b"r1cs";
 const VERSION: u32 = 1;
@@ -39,9 +41,15 @@ pub struct CircomR1cs {
     pub n_labels: u64,
 }
 
-/// Reads a `.r1cs` (sections 1 and 2; custom gates are refused).
+/// Reads a `.r1cs` held in memory (see [`read_from`]).
 pub fn read(bytes: &[u8]) -> Result<CircomR1cs, FormatError> {
-    let f = BinFile::parse(FileKind::R1cs, MAGIC, bytes)?;
+    read_from(std::io::Cursor::new(bytes))
+}
+
+/// Reads a `.r1cs` (sections 1 and 2; custom gates are refused) from a
+/// file or any seekable source, one section at a time.
+pub fn read_from<R: Read + Seek>(source: R) -> Result<CircomR1cs, FormatError> {
+    let mut f = BinFile::parse(FileKind::R1cs, MAGIC, source)?;
     if f.version != VERSION {
         return Err(FormatError::UnsupportedVersion {
             kind: FileKind::R1cs,
@@ -49,13 +57,14 @@ pub fn read(bytes: &[u8]) -> Result<CircomR1cs, FormatError> {
             supported: VERSION,
         });
     }
-    if let Some(c) = f.optional_section(4).or_else(|| f.optional_section(5)) {
+    if let Some(at) = f.section_at(4).or_else(|| f.section_at(5)) {
         return Err(FormatError::Unsupported {
-            at: c.here(),
+            at,
             what: "custom gates (PLONK only)",
         });
     }
-    let mut h = f.section(HEADER, "header")?;
+    let header = f.section(HEADER, "header")?;
+    let mut h = header.cursor();
     h.prime::<Fr>("the scalar field")?;
     let at = h.here();
     let n_wires = h.u32()?;
@@ -72,7 +81,8 @@ pub fn read(bytes: &[u8]) -> Result<CircomR1cs, FormatError> {
             bound: u64::from(n_wires) + 1,
         });
     }
-    let mut c = f.section(CONSTRAINTS, "constraints")?;
+    let constraints = f.section(CONSTRAINTS, "constraints")?;
+    let mut c = constraints.cursor();
     // Each constraint takes at least 12 bytes: bound the allocation.
     if u64::from(n_constraints) > c.remaining() as u64 / 12 {
         return Err(FormatError::Truncated {
@@ -81,10 +91,13 @@ pub fn read(bytes: &[u8]) -> Result<CircomR1cs, FormatError> {
             left: c.remaining() as u64,
         });
     }
-    let mut m: [Matrix<Fr>; 3] = Default::default();
-    for mat in &mut m {
-        mat.reserve(n_constraints as usize);
-    }
+    let mut m: [SparseMatrixBuilder<Fr>; 3] = std::array::from_fn(|_| {
+        SparseMatrixBuilder::with_capacity(n_constraints as usize, n_constraints as usize)
+    });
+    let too_big = |at| FormatError::Unsupported {
+        at,
+        what: "2^32 or more matrix entries",
+    };
     for _ in 0..n_constraints {
         for mat in &mut m {
             let n = c.u32()?;
@@ -95,28 +108,21 @@ pub fn read(bytes: &[u8]) -> Result<CircomR1cs, FormatError> {
                     left: c.remaining() as u64,
                 });
             }
-            let row = (0..n)
-                .map(|_| {
-                    let w = c.index("wire", n_wires.into())?;
-                    Ok((c.fr(Encoding::Normal)?, w as usize))
-                })
-                .collect::<Result<Vec<_>, FormatError>>()?;
-            mat.push(row);
+            for _ in 0..n {
+                let w = c.index("wire", n_wires.into())?;
+                mat.push(w as usize, c.fr(Encoding::Normal)?)
+                    .map_err(|_| too_big(c.here()))?;
+            }
+            mat.end_row().map_err(|_| too_big(c.here()))?;
         }
     }
     c.finish()?;
-    let sparse = |mat: &Matrix<Fr>| {
-        SparseMatrix::from_matrix(mat).map_err(|_| FormatError::Unsupported {
-            at: c.here(),
-            what: "2^32 or more matrix entries",
-        })
-    };
-    let [a, b, cm] = &m;
+    let [a, b, cm] = m.map(SparseMatrixBuilder::finish);
     Ok(CircomR1cs {
         r1cs: R1cs {
-            a: sparse(a)?,
-            b: sparse(b)?,
-            c: Some(sparse(cm)?),
+            a,
+            b,
+            c: Some(cm),
             num_instance: n_public as usize + 1,
             num_witness: (u64::from(n_wires) - n_public - 1) as usize,
             num_constraints: n_constraints as usize,

@@ -6,9 +6,12 @@
 //! section 2 values  nWitness field elements, canonical LE (not Montgomery)
 //! ```
 
+use std::io::{Read, Seek};
+
 use ark_bn254::Fr;
 
-use super::binfile::{put_fr, put_prime, BinFile, BinWriter, Encoding};
+use super::binfile::{put_fr, put_prime, BinFile, BinWriter};
+use super::cursor::Encoding;
 use super::error::{FileKind, FormatError};
 
 const MAGIC: &[u8; 4] = b"wtns";
@@ -21,7 +24,12 @@ const FIELD_BYTES: u64 = 32;
 /// numbers wires (the constant's value is not checked here: the prover
 /// refuses an assignment whose first value is not 1).
 pub fn read(bytes: &[u8]) -> Result<Vec<Fr>, FormatError> {
-    let f = BinFile::parse(FileKind::Wtns, MAGIC, bytes)?;
+    read_from(std::io::Cursor::new(bytes))
+}
+
+/// [`read`] from a file or any seekable source, one section at a time.
+pub fn read_from<R: Read + Seek>(source: R) -> Result<Vec<Fr>, FormatError> {
+    let mut f = BinFile::parse(FileKind::Wtns, MAGIC, source)?;
     if f.version != VERSION {
         return Err(FormatError::UnsupportedVersion {
             kind: FileKind::Wtns,
@@ -29,13 +37,15 @@ pub fn read(bytes: &[u8]) -> Result<Vec<Fr>, FormatError> {
             supported: VERSION,
         });
     }
-    let mut h = f.section(HEADER, "header")?;
+    let header = f.section(HEADER, "header")?;
+    let mut h = header.cursor();
     h.prime::<Fr>("the scalar field")?;
     let n = h.u32()?;
     h.finish()?;
-    let mut v = f.section(VALUES, "values")?;
+    let values = f.section(VALUES, "values")?;
+    let mut v = values.cursor();
     v.expect_len(u64::from(n) * FIELD_BYTES)?;
-    (0..n).map(|_| v.fr(Encoding::Normal)).collect()
+    v.par_decode(n as usize, FIELD_BYTES as usize, |c| c.fr(Encoding::Normal))
 }
 
 /// Writes `values` as a `.wtns` (None if there are 2^32 or more).

@@ -25,20 +25,23 @@
 //! is verified before it is written, while the verifying key's points are
 //! what a verifier trusts.
 
+use std::io::{Read, Seek};
+
 use ark_bn254::{Bn254, Fq, Fq2, Fr, G1Affine, G2Affine};
 use ark_ec::pairing::Pairing;
 use ark_ec::AffineRepr;
 use ark_ff::{BigInteger, PrimeField};
 use ark_groth16::{ProvingKey, VerifyingKey};
-use ark_relations::gr1cs::Matrix;
 use blake2::{Blake2b512, Digest};
-use rayon::prelude::*;
 
-use super::binfile::{put_prime, BinFile, BinWriter, Cursor, Encoding};
+use super::binfile::BinFile;
+use super::cursor::Cursor;
 use super::error::{FileKind, FormatError};
 use crate::data_structures::CircuitKey;
-use crate::r1cs::{R1cs, SparseMatrix};
+use crate::r1cs::R1cs;
 use crate::reduction::Reduction;
+use coefficients::coefficients;
+pub use write::{write, ZkeyWriteError};
 
 const MAGIC: &[u8; 4] = b"zkey";
 /// Versions snarkjs's prover reads.
@@ -51,13 +54,21 @@ const HASH_BYTES: usize = 64;
 /// The TLV tag of a contribution's name.
 const PARAM_NAME: u8 = 1;
 
-/// Which points get the G2 subgroup check (see the module doc).
+/// Which points are read and get the G2 subgroup check (see the module
+/// doc).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Checks {
     /// Every G2 point (import).
     All,
-    /// The verifying key's G2 points only (proving straight from a zkey).
+    /// The verifying key's G2 points only (proving straight from a zkey
+    /// with a prover that needs every query, like ark-groth16's).
     VerifyingKey,
+    /// As [`Checks::VerifyingKey`], and the B query in G1 (section 6) is
+    /// not read: zkroll's prover does not use it (see
+    /// [`crate::prover`]), so `pk.b_g1_query` is left empty, saving its
+    /// decoding and 7% of the memory. Such a key is for [`crate::prove_r1cs`]
+    /// only.
+    Prover,
 }
 
 /// One phase-2 contribution.
@@ -94,9 +105,16 @@ pub struct Zkey {
     pub contributions: Vec<Contribution>,
 }
 
-/// Reads and validates a Groth16 zkey.
+/// Reads and validates a Groth16 zkey held in memory (see [`read_from`]).
 pub fn read(bytes: &[u8], checks: Checks) -> Result<Zkey, FormatError> {
-    let f = BinFile::parse(FileKind::Zkey, MAGIC, bytes)?;
+    read_from(std::io::Cursor::new(bytes), checks)
+}
+
+/// Reads and validates a Groth16 zkey from a file or any seekable source,
+/// one section at a time, each freed once decoded (so the peak is the
+/// decoded key plus its largest section, not plus the whole file).
+pub fn read_from<R: Read + Seek>(source: R, checks: Checks) -> Result<Zkey, FormatError> {
+    let mut f = BinFile::parse(FileKind::Zkey, MAGIC, source)?;
     if f.version == 0 || f.version > MAX_VERSION {
         return Err(FormatError::UnsupportedVersion {
             kind: FileKind::Zkey,
@@ -104,7 +122,8 @@ pub fn read(bytes: &[u8], checks: Checks) -> Result<Zkey, FormatError> {
             supported: 1,
         });
     }
-    let mut s1 = f.section(1, "header")?;
+    let header = f.section(1, "header")?;
+    let mut s1 = header.cursor();
     let at = s1.here();
     if s1.u32()? != GROTH16 {
         return Err(FormatError::Unsupported {
@@ -113,7 +132,8 @@ pub fn read(bytes: &[u8], checks: Checks) -> Result<Zkey, FormatError> {
         });
     }
     s1.finish()?;
-    let mut h = f.section(2, "Groth16 header")?;
+    let groth16 = f.section(2, "Groth16 header")?;
+    let mut h = groth16.cursor();
     h.prime::<Fq>("the base field")?;
     h.prime::<Fr>("the scalar field")?;
     let at = h.here();
@@ -160,14 +180,21 @@ pub fn read(bytes: &[u8], checks: Checks) -> Result<Zkey, FormatError> {
     }
 
     let g2_all = checks == Checks::All;
-    let ic = g1_points(&mut f.section(3, "IC")?, n_public + 1)?;
-    let a_query = g1_points(&mut f.section(5, "A")?, n_vars)?;
-    let b_g1_query = g1_points(&mut f.section(6, "B1")?, n_vars)?;
-    let b_g2_query = g2_points(&mut f.section(7, "B2")?, n_vars, g2_all)?;
-    let l_query = g1_points(&mut f.section(8, "C")?, n_vars - n_public - 1)?;
-    let h_query = g1_points(&mut f.section(9, "H")?, domain_size)?;
-    let (a, b, num_constraints) =
-        coefficients(&mut f.section(4, "coefficients")?, n_vars, n_public)?;
+    let ic = g1_points(&mut f.section(3, "IC")?.cursor(), n_public + 1)?;
+    let a_query = g1_points(&mut f.section(5, "A")?.cursor(), n_vars)?;
+    let b_g1_query = match checks {
+        Checks::Prover => Vec::new(),
+        Checks::All | Checks::VerifyingKey => g1_points(&mut f.section(6, "B1")?.cursor(), n_vars)?,
+    };
+    let b_g2_query = g2_points(&mut f.section(7, "B2")?.cursor(), n_vars, g2_all)?;
+    let l_query = g1_points(&mut f.section(8, "C")?.cursor(), n_vars - n_public - 1)?;
+    let h_query = g1_points(&mut f.section(9, "H")?.cursor(), domain_size)?;
+    let (a, b, num_constraints) = coefficients(
+        &mut f.section(4, "coefficients")?.cursor(),
+        n_vars,
+        n_public,
+        domain_size,
+    )?;
     if (num_constraints + n_public + 1).next_power_of_two() != domain_size {
         return Err(FormatError::Mismatch {
             at,
@@ -176,7 +203,7 @@ pub fn read(bytes: &[u8], checks: Checks) -> Result<Zkey, FormatError> {
             found: domain_size as u64,
         });
     }
-    let (cs_hash, contributions) = mpc_params(&mut f.section(10, "contributions")?)?;
+    let (cs_hash, contributions) = mpc_params(&mut f.section(10, "contributions")?.cursor())?;
     if let Some(last) = contributions.last() {
         if last.delta_after != delta_g1 {
             return Err(FormatError::Unsupported {
@@ -222,72 +249,12 @@ pub fn read(bytes: &[u8], checks: Checks) -> Result<Zkey, FormatError> {
 
 fn g1_points(c: &mut Cursor<'_>, n: usize) -> Result<Vec<G1Affine>, FormatError> {
     c.expect_len((n * G1_BYTES) as u64)?;
-    let chunks = c.chunks(n, G1_BYTES)?;
-    chunks.into_par_iter().map(|mut p| p.g1()).collect()
+    c.par_decode(n, G1_BYTES, Cursor::g1)
 }
 
 fn g2_points(c: &mut Cursor<'_>, n: usize, subgroup: bool) -> Result<Vec<G2Affine>, FormatError> {
     c.expect_len((n * G2_BYTES) as u64)?;
-    let chunks = c.chunks(n, G2_BYTES)?;
-    chunks.into_par_iter().map(|mut p| p.g2(subgroup)).collect()
-}
-
-/// A and B from the coefficient section, without the input rows zkey new
-/// appends (checked to be exactly `A[nC + s][s] = 1`); returns nC.
-fn coefficients(
-    c: &mut Cursor<'_>,
-    n_vars: usize,
-    n_public: usize,
-) -> Result<(SparseMatrix<Fr>, SparseMatrix<Fr>, usize), FormatError> {
-    let at = c.here();
-    let n = c.u32()? as usize;
-    c.expect_len((n * COEFF_BYTES) as u64)?;
-    let mut entries = Vec::with_capacity(n);
-    for _ in 0..n {
-        let m = c.index("matrix (0 = A, 1 = B)", 2)?;
-        let row = c.u32()? as usize;
-        let sig = c.index("signal", n_vars as u64)? as usize;
-        entries.push((m, row, sig, c.fr(Encoding::Montgomery2)?));
-    }
-    let max_row = entries.iter().map(|e| e.1).max().unwrap_or(0);
-    let Some(nc) = max_row.checked_sub(n_public) else {
-        return Err(FormatError::Unsupported {
-            at,
-            what: "no input rows (A[nConstraints + s][s] = 1) in the coefficient section",
-        });
-    };
-    let mut a: Matrix<Fr> = vec![Vec::new(); nc];
-    let mut b: Matrix<Fr> = vec![Vec::new(); nc];
-    let mut input_rows = vec![false; n_public + 1];
-    for (m, row, sig, v) in entries {
-        if row >= nc {
-            let s = row - nc;
-            if m != 0 || sig != s || v != Fr::from(1u64) || input_rows[s] {
-                return Err(FormatError::Unsupported {
-                    at,
-                    what: "an input row is not A[nConstraints + s][s] = 1",
-                });
-            }
-            input_rows[s] = true;
-        } else if m == 0 {
-            a[row].push((v, sig));
-        } else {
-            b[row].push((v, sig));
-        }
-    }
-    if input_rows.iter().any(|&x| !x) {
-        return Err(FormatError::Unsupported {
-            at,
-            what: "an input row A[nConstraints + s][s] = 1 is missing",
-        });
-    }
-    let sparse = |m: &Matrix<Fr>| {
-        SparseMatrix::from_matrix(m).map_err(|_| FormatError::Unsupported {
-            at,
-            what: "2^32 or more matrix entries",
-        })
-    };
-    Ok((sparse(&a)?, sparse(&b)?, nc))
+    c.par_decode(n, G2_BYTES, |p| p.g2(subgroup))
 }
 
 fn mpc_params(c: &mut Cursor<'_>) -> Result<([u8; HASH_BYTES], Vec<Contribution>), FormatError> {
@@ -372,129 +339,6 @@ fn mpc_params(c: &mut Cursor<'_>) -> Result<([u8; HASH_BYTES], Vec<Contribution>
     Ok((cs_hash, out))
 }
 
-/// Why a key cannot be written as a zkey.
-#[derive(Debug, thiserror::Error)]
-pub enum ZkeyWriteError {
-    /// The key's H query is for libsnark's reduction (a zkey's is circom's).
-    #[error("the key is for libsnark's QAP reduction; a zkey holds circom's")]
-    NotCircom,
-    /// The H query does not fit the circuit's domain.
-    #[error("the H query has {found} points, the domain {expected}")]
-    HQuerySize {
-        /// The domain's size.
-        expected: usize,
-        /// Points in the H query.
-        found: usize,
-    },
-    /// A count does not fit the format's `u32`.
-    #[error("the circuit has 2^32 or more {what}")]
-    TooLarge {
-        /// What overflowed.
-        what: &'static str,
-    },
-}
-
-// ffjavascript's LEM encoding, as the ptau writer's (`ptau::encode`).
-fn put_g1(out: &mut Vec<u8>, p: &G1Affine) {
-    out.extend_from_slice(&crate::ptau::encode::g1_lem_vec(p));
-}
-
-fn put_g2(out: &mut Vec<u8>, p: &G2Affine) {
-    out.extend_from_slice(&crate::ptau::encode::g2_lem_vec(p));
-}
-
-fn put_u32(out: &mut Vec<u8>, n: usize, what: &'static str) -> Result<(), ZkeyWriteError> {
-    let n = u32::try_from(n).map_err(|_| ZkeyWriteError::TooLarge { what })?;
-    out.extend_from_slice(&n.to_le_bytes());
-    Ok(())
-}
-
-/// Writes `key` as a Groth16 zkey with no contributions (the inverse of
-/// [`read`]): the layout of the module doc, sections 1 to 10 in order, the
-/// coefficient section A's rows, B's, then the input rows
-/// `A[nConstraints + s][s] = 1`. `cs_hash` goes in the contributions
-/// section (snarkjs's `zkey verify` recomputes it from a ptau, so a key
-/// that did not come from one fails that check; `groth16 prove` reads
-/// sections 1 to 9 only).
-pub fn write(key: &CircuitKey, cs_hash: &[u8; HASH_BYTES]) -> Result<Vec<u8>, ZkeyWriteError> {
-    if key.reduction != Reduction::Circom {
-        return Err(ZkeyWriteError::NotCircom);
-    }
-    let (pk, r) = (&key.pk, &key.r1cs);
-    let n_public = r.num_instance - 1;
-    let domain_size = (r.num_constraints + r.num_instance).next_power_of_two();
-    if pk.h_query.len() != domain_size {
-        return Err(ZkeyWriteError::HQuerySize {
-            expected: domain_size,
-            found: pk.h_query.len(),
-        });
-    }
-    let mut w = BinWriter::new(MAGIC, 1, 10);
-    let mut b = Vec::new();
-    put_u32(&mut b, GROTH16 as usize, "protocol")?;
-    w.section(1, &b);
-
-    let mut b = Vec::new();
-    put_prime::<Fq>(&mut b);
-    put_prime::<Fr>(&mut b);
-    put_u32(&mut b, r.num_variables(), "wires")?;
-    put_u32(&mut b, n_public, "public inputs")?;
-    put_u32(&mut b, domain_size, "domain points")?;
-    put_g1(&mut b, &pk.vk.alpha_g1);
-    put_g1(&mut b, &pk.beta_g1);
-    put_g2(&mut b, &pk.vk.beta_g2);
-    put_g2(&mut b, &pk.vk.gamma_g2);
-    put_g1(&mut b, &pk.delta_g1);
-    put_g2(&mut b, &pk.vk.delta_g2);
-    w.section(2, &b);
-
-    let g1s = |ps: &[G1Affine]| {
-        let mut b = Vec::with_capacity(ps.len() * G1_BYTES);
-        ps.iter().for_each(|p| put_g1(&mut b, p));
-        b
-    };
-    w.section(3, &g1s(&pk.vk.gamma_abc_g1));
-
-    let mut b = Vec::new();
-    let n = r.a.nnz() + r.b.nnz() + r.num_instance;
-    put_u32(&mut b, n, "coefficients")?;
-    b.reserve(n * COEFF_BYTES);
-    let entry = |b: &mut Vec<u8>, m: usize, row: usize, sig: usize, v: Fr| {
-        put_u32(b, m, "matrices")?;
-        put_u32(b, row, "constraints")?;
-        put_u32(b, sig, "wires")?;
-        // c R^2 mod r: the Montgomery form of the Montgomery form.
-        let twice = Fr::from_bigint(v.0).unwrap_or_default();
-        for l in twice.0 .0 {
-            b.extend_from_slice(&l.to_le_bytes());
-        }
-        Ok::<(), ZkeyWriteError>(())
-    };
-    for (m, matrix) in [(0, &r.a), (1, &r.b)] {
-        for row in 0..r.num_constraints {
-            for (sig, v) in matrix.row(row) {
-                entry(&mut b, m, row, sig, v)?;
-            }
-        }
-    }
-    for s in 0..r.num_instance {
-        entry(&mut b, 0, r.num_constraints + s, s, Fr::from(1u64))?;
-    }
-    w.section(4, &b);
-
-    w.section(5, &g1s(&pk.a_query));
-    w.section(6, &g1s(&pk.b_g1_query));
-    let mut b = Vec::with_capacity(pk.b_g2_query.len() * G2_BYTES);
-    pk.b_g2_query.iter().for_each(|p| put_g2(&mut b, p));
-    w.section(7, &b);
-    w.section(8, &g1s(&pk.l_query));
-    w.section(9, &g1s(&pk.h_query));
-    let mut b = cs_hash.to_vec();
-    put_u32(&mut b, 0, "contributions")?;
-    w.section(10, &b);
-    Ok(w.finish())
-}
-
 fn fq_be(x: &Fq) -> Vec<u8> {
     x.into_bigint().to_bytes_be()
 }
@@ -517,60 +361,8 @@ pub fn g2_uncompressed(p: &G2Affine) -> Vec<u8> {
     }
 }
 
+mod coefficients;
+mod write;
+
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use rand::SeedableRng;
-
-    /// `x * y = t`, `(t + x) * 1 = out` over `[1, out, x, y, t]`.
-    fn tiny() -> (R1cs, Vec<Fr>) {
-        let one = Fr::from(1u64);
-        let a: Matrix<Fr> = vec![vec![(one, 2)], vec![(one, 4), (one, 2)]];
-        let b: Matrix<Fr> = vec![vec![(one, 3)], vec![(one, 0)]];
-        let c: Matrix<Fr> = vec![vec![(one, 4)], vec![(one, 1)]];
-        let sm = |m: &Matrix<Fr>| SparseMatrix::from_matrix(m).unwrap();
-        let r1cs = R1cs {
-            a: sm(&a),
-            b: sm(&b),
-            c: Some(sm(&c)),
-            num_instance: 2,
-            num_witness: 3,
-            num_constraints: 2,
-        };
-        let z = [1u64, 15, 3, 4, 12].map(Fr::from).to_vec();
-        (r1cs, z)
-    }
-
-    #[test]
-    fn written_zkey_reads_back_and_proves() {
-        let mut rng = rand::rngs::StdRng::seed_from_u64(3);
-        let (r1cs, z) = tiny();
-        let key = crate::generator::setup_r1cs(&r1cs, &mut rng).unwrap();
-        let bytes = write(&key, &[7; HASH_BYTES]).unwrap();
-        let back = read(&bytes, Checks::All).unwrap();
-        assert_eq!(back.key.pk, key.pk);
-        assert_eq!((&back.key.r1cs.a, &back.key.r1cs.b), (&r1cs.a, &r1cs.b));
-        assert_eq!(back.key.r1cs.num_constraints, 2);
-        assert_eq!(back.cs_hash, [7; HASH_BYTES]);
-        assert!(back.contributions.is_empty());
-        let out = crate::prover::prove_r1cs(&back.key, &z, &mut rng).unwrap();
-        zkroll_verifier::verify(&back.key.pk.vk, &out.public_inputs, &out.proof).unwrap();
-        for cut in (0..bytes.len()).step_by(97) {
-            assert!(read(&bytes[..cut], Checks::All).is_err(), "cut at {cut}");
-        }
-        // A libsnark-reduction key is not a zkey's.
-        let mut lib = key;
-        lib.reduction = Reduction::Libsnark;
-        assert!(matches!(
-            write(&lib, &[0; HASH_BYTES]),
-            Err(ZkeyWriteError::NotCircom)
-        ));
-        // Nor is an R1CS without C set up.
-        let mut no_c = r1cs;
-        no_c.c = None;
-        assert!(matches!(
-            crate::generator::setup_r1cs(&no_c, &mut rng),
-            Err(crate::error::ProverError::NoCMatrix)
-        ));
-    }
-}
+mod tests;
