@@ -17,7 +17,9 @@
 //! - [`pipeline`]: batcher, apply, prove (behind [`prover::BatchProver`]),
 //!   submit, confirm; [`pipeline::recover`] after a crash;
 //! - [`store`]: `node.redb`, operations and batch plans;
-//! - [`keys`]: the proving key, or cached dev keys.
+//! - [`keys`]: the proving key, or cached dev keys;
+//! - [`queue`]: the proving queue in PostgreSQL, for provers on other
+//!   machines (issue 16, in progress: the queue's operations).
 //!
 //! Invariants, as absences: no operation is acknowledged before it is
 //! durable; no batch is applied before its plan is durable; no batch is
@@ -31,6 +33,7 @@ pub mod mempool;
 pub mod metrics;
 pub mod pipeline;
 pub mod prover;
+pub mod queue;
 pub mod shared;
 pub mod store;
 pub mod wallet;
