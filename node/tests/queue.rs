@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use zkroll_node::queue::{Completion, Failure, JobState, NewJob, PgQueue, QueueError};
+use zkroll_node::queue::{Completion, Failure, JobState, NewJob, Outcome, PgQueue, QueueError};
 
 const DEFAULT_URL: &str = "host=127.0.0.1 port=5432 user=postgres dbname=postgres";
 
@@ -367,4 +367,58 @@ async fn attempts_run_out_and_bad_jobs_fail_with_their_reason() {
     );
     let c = q.counts().await.unwrap();
     assert_eq!((c.queued, c.in_progress, c.proved, c.failed), (0, 0, 1, 3));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn workers_and_the_jobs_they_hold_are_listed() {
+    let Some(db) = TestDb::new("workers").await else {
+        return;
+    };
+    let q = db.queue().await;
+    let keys = vec!["key-a".to_string()];
+    q.register_worker("w1", &keys).await.unwrap();
+    q.register_worker("w2", &["key-a".into(), "key-b".into()])
+        .await
+        .unwrap();
+    // Registering again refreshes, it does not duplicate.
+    q.register_worker("w1", &keys).await.unwrap();
+    for b in 0..3 {
+        q.enqueue(&job(b, 1)).await.unwrap();
+    }
+    let j0 = q.claim("w1").await.unwrap().unwrap();
+    let j1 = q.claim("w2").await.unwrap().unwrap();
+    let held = q.in_progress().await.unwrap();
+    assert_eq!(
+        held.iter()
+            .map(|h| (h.batch_number, h.worker.as_str(), h.attempts))
+            .collect::<Vec<_>>(),
+        vec![(0, "w1", 1), (1, "w2", 1)]
+    );
+    assert!(held.iter().all(|h| h.age < Duration::from_secs(60)));
+    assert_eq!(
+        q.complete(j0.id, j0.lease, b"p", Duration::ZERO)
+            .await
+            .unwrap(),
+        Completion::Won
+    );
+    q.record_outcome("w1", Outcome::Proved).await.unwrap();
+    q.fail(j1.id, j1.lease, "boom", Failure::Permanent)
+        .await
+        .unwrap();
+    q.record_outcome("w2", Outcome::Failed).await.unwrap();
+    let w = q.workers().await.unwrap();
+    assert_eq!(
+        w.iter()
+            .map(|w| (
+                w.name.as_str(),
+                w.key_ids.len(),
+                w.jobs_proved,
+                w.jobs_failed
+            ))
+            .collect::<Vec<_>>(),
+        vec![("w1", 1, 1, 0), ("w2", 2, 0, 1)]
+    );
+    assert!(w.iter().all(|w| w.first_seen <= w.last_seen));
+    assert!(q.in_progress().await.unwrap().is_empty());
+    assert_eq!(q.counts().await.unwrap().queued, 1);
 }

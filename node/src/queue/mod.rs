@@ -28,11 +28,13 @@
 pub mod error;
 pub mod jobs;
 pub mod migrate;
+pub mod workers;
 
 use std::time::Duration;
 
 pub use error::QueueError;
 pub use jobs::{ClaimedJob, Completion, Failure, JobCounts, JobState, NewJob, Requeued};
+pub use workers::{InProgress, Outcome, WorkerInfo};
 
 /// A connection to the queue's database.
 pub struct PgQueue {
